@@ -1,0 +1,176 @@
+//! JSON types of the gateway's HTTP API (v1), shared by the gateway and the component so
+//! the two cannot drift apart.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::codes::{QualificationValidity, ReferenceClassification};
+use crate::qualification::{ProcessingResult, QualificationRecord, QualificationResponse};
+
+/// Default loopback port of the gateway.
+pub const DEFAULT_PORT: u16 = 7611;
+
+/// How the patient was identified at reception.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueryMethod {
+    /// Insurance card or 資格確認書: 記号・番号・枝番 plus insurer number.
+    InsuranceCard,
+}
+
+/// Body of `POST /v1/qualifications`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QualificationQuery {
+    pub method: QueryMethod,
+    pub insurer_number: String,
+    #[serde(default)]
+    pub symbol: String,
+    pub number: String,
+    #[serde(default)]
+    pub branch: String,
+    /// `YYYY-MM-DD`.
+    pub birthdate: String,
+    /// The receptionist saw the check-digit warning and sends the number as printed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub override_check_digit: bool,
+}
+
+/// Outcome of a qualification check, in words a program can branch on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QualificationStatus {
+    Valid,
+    Invalid,
+    InvalidNewQualification,
+    NotFound,
+    Multiple,
+    ValidUnregistered,
+    /// A validity code this build does not know; `validity_code` carries it.
+    Unknown,
+}
+
+impl QualificationStatus {
+    pub fn from_validity(validity: &QualificationValidity) -> Self {
+        match validity {
+            QualificationValidity::Valid => Self::Valid,
+            QualificationValidity::Invalid => Self::Invalid,
+            QualificationValidity::InvalidNewQualification => Self::InvalidNewQualification,
+            QualificationValidity::NotFound => Self::NotFound,
+            QualificationValidity::Multiple => Self::Multiple,
+            QualificationValidity::ValidUnregistered => Self::ValidUnregistered,
+            QualificationValidity::Unknown(_) => Self::Unknown,
+        }
+    }
+
+    /// Whether the patient may be treated under this insurance.
+    pub fn is_valid(&self) -> bool {
+        matches!(self, Self::Valid | Self::ValidUnregistered)
+    }
+}
+
+/// Answer of `POST /v1/qualifications` (and, later, of card and face results).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QualificationAnswer {
+    pub status: QualificationStatus,
+    /// The 資格有効性 code as the terminal wrote it.
+    pub validity_code: Option<String>,
+    pub reference_classification: Option<ReferenceClassification>,
+    /// 処理実行日時 of the terminal, `yyyyMMddHHmmss`.
+    pub checked_at: Option<String>,
+    /// Advisory text the national side attached to a successful answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advisory: Option<ProcessingResult>,
+    /// Usually one record; several when the status is `multiple`.
+    pub results: Vec<QualificationRecord>,
+}
+
+impl QualificationAnswer {
+    /// Builds the answer from a completed terminal response.
+    pub fn from_response(response: QualificationResponse) -> Self {
+        let validity_code = response.validity.as_ref().map(|v| v.code().to_string());
+        let status = match &response.validity {
+            Some(validity) => QualificationStatus::from_validity(validity),
+            None if response.results.is_empty() => QualificationStatus::NotFound,
+            None => QualificationStatus::Unknown,
+        };
+        let advisory = (response.processing.code.is_some() || response.processing.message.is_some())
+            .then_some(response.processing);
+        Self {
+            status,
+            validity_code,
+            reference_classification: response.header.reference_classification,
+            checked_at: response.header.process_execution_time,
+            advisory,
+            results: response.results,
+        }
+    }
+}
+
+/// `GET /v1/health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    /// `"ok"` while the gateway answers.
+    pub status: String,
+    pub mode: GatewayMode,
+    pub terminal: TerminalState,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GatewayMode {
+    Sim,
+    Terminal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TerminalState {
+    Online,
+    Degraded,
+    Offline,
+}
+
+/// Error body of every non-2xx answer: `{"error": {...}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiErrorBody {
+    pub error: ApiError,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// Per-field problem codes (see [`crate::query::FieldProblem`]) for 422 answers.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, String>,
+}
+
+/// Machine-readable error codes of the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 422: one or more fields are malformed; see `fields`.
+    InvalidInput,
+    /// 422: only check digits failed; resend with `override_check_digit`.
+    CheckDigit,
+    /// 400: the body is not JSON of the expected shape.
+    BadRequest,
+    /// 403: the page's Origin is not on the allowlist.
+    OriginNotAllowed,
+    /// 421: the Host header is not the gateway's own (DNS rebinding).
+    HostNotAllowed,
+    /// 404.
+    NotFound,
+    /// 504: the terminal did not answer in time.
+    TerminalTimeout,
+    /// 502: the terminal's answer could not be read; the file is kept.
+    TerminalBadResponse,
+    /// 502: the terminal or the national system reported an error.
+    TerminalError,
+    /// 503: the terminal folder cannot be reached.
+    TerminalUnavailable,
+    /// 500: a fault inside the gateway.
+    Internal,
+}

@@ -1,0 +1,3 @@
+//! 記号・番号・枝番 normalisation.
+//!
+//! STUB: the numbers helper implements it.

@@ -1,0 +1,23 @@
+//! onshi-core: the domain rules and wire formats that the browser component and the
+//! local gateway share.
+//!
+//! Nothing here does I/O, so it builds for `wasm32-unknown-unknown` as well as natively
+//! and every rule is tested with plain `cargo test`:
+//!
+//! - [`insurer`]: 保険者番号 and 後期高齢者 被保険者番号 shapes and check digits;
+//! - [`card_number`]: 記号・番号・枝番 normalisation (NFKC, trimming, lengths);
+//! - [`query`]: validation of a reception query, shared by form and gateway;
+//! - [`qualification`]: the parsed 資格確認 result, grouped for people to read;
+//! - [`codes`]: OQS code tables (OQSCDnnn) as open enums that keep unknown codes;
+//! - [`oqs`]: the terminal's XML files (request writer, lenient response parser);
+//! - [`wareki`]: Japanese era dates for display;
+//! - [`api`]: the JSON types of the gateway's HTTP API.
+
+pub mod api;
+pub mod card_number;
+pub mod codes;
+pub mod insurer;
+pub mod oqs;
+pub mod qualification;
+pub mod query;
+pub mod wareki;

@@ -1,0 +1,3 @@
+//! The qualification terminal's XML files.
+//!
+//! STUB: the XML helper implements it.

@@ -1,0 +1,3 @@
+//! Japanese era (和暦) rendering of dates.
+//!
+//! STUB: the numbers helper implements it.

@@ -1,0 +1,1 @@
+//! onshi-gateway (placeholder).

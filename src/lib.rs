@@ -1,0 +1,1 @@
+//! onshi: the browser component (placeholder until the component helper lands it).
