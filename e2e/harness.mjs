@@ -1,0 +1,81 @@
+// Shared plumbing of the end-to-end tests: start the demo exactly as the README does
+// (scripts/demo.sh, on ports of its own), and drive Debian's Chromium with playwright-core.
+
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Starts scripts/demo.sh and resolves once it prints the page URL. */
+export async function startDemo({ gatewayPort = 17611, wwwPort = 18080, timeoutMs = 600_000 } = {}) {
+  const demoDir = mkdtempSync(join(tmpdir(), "onshi-e2e-"));
+  const child = spawn("bash", ["scripts/demo.sh"], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      ONSHI_GATEWAY_PORT: String(gatewayPort),
+      ONSHI_WWW_PORT: String(wwwPort),
+      ONSHI_DEMO_DIR: demoDir,
+      ONSHI_SKIP_SETUP: "1",
+    },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const pageUrl = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo did not start in time:\n${output}`)), timeoutMs);
+    const onData = (chunk) => {
+      output += chunk.toString();
+      const match = output.match(/open (http:\/\/127\.0\.0\.1:\d+\/)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`demo exited early (${code}):\n${output}`));
+    });
+  });
+  const stop = async () => {
+    child.removeAllListeners("exit");
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      /* already gone */
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    rmSync(demoDir, { recursive: true, force: true });
+  };
+  return { pageUrl, gatewayUrl: `http://127.0.0.1:${gatewayPort}`, demoDir, stop, output: () => output };
+}
+
+/** The simulator's curated sample patients, as the demo prints them. */
+export function samplePatients() {
+  const json = execFileSync(join(repoRoot, "target/release/onshi-sim"), ["patients", "--json"], { encoding: "utf8" });
+  return JSON.parse(json);
+}
+
+/** Debian's Chromium, headless; playwright-core gives it a fresh profile each launch. */
+export async function launchBrowser() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  return browser;
+}

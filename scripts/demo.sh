@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Sets up, builds and starts the onshi demo on loopback:
+#   - onshi-gateway in --sim mode (embedded simulated qualification terminal),
+#   - the demo EMR reception page under a strict CSP.
+# Stop with Ctrl-C; both processes stop together.
+#
+# Environment: ONSHI_GATEWAY_PORT (7611), ONSHI_WWW_PORT (8080), ONSHI_DEMO_DIR (.demo),
+#              ONSHI_SKIP_SETUP=1 to skip scripts/setup.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+
+GATEWAY_PORT=${ONSHI_GATEWAY_PORT:-7611}
+WWW_PORT=${ONSHI_WWW_PORT:-8080}
+DEMO_DIR=${ONSHI_DEMO_DIR:-.demo}
+GATEWAY_URL="http://127.0.0.1:${GATEWAY_PORT}"
+PAGE_URL="http://127.0.0.1:${WWW_PORT}/"
+
+step() { printf '\033[1mdemo:\033[0m %s\n' "$*"; }
+
+[ "${ONSHI_SKIP_SETUP:-0}" = 1 ] || scripts/setup.sh
+
+step "building the gateway and the simulator"
+cargo build --release --quiet -p onshi-gateway -p onshi-sim
+step "building the component (wasm) and the demo pages"
+npm run --silent build:wasm
+npx webpack --mode production --no-stats >/dev/null
+
+mkdir -p "$DEMO_DIR"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+step "starting the gateway (simulator mode) on ${GATEWAY_URL}"
+target/release/onshi-gateway serve --sim \
+  --listen "127.0.0.1:${GATEWAY_PORT}" \
+  --data-dir "$DEMO_DIR/gateway" \
+  --allow-origin "http://127.0.0.1:${WWW_PORT}" \
+  --allow-origin "http://localhost:${WWW_PORT}" \
+  >"$DEMO_DIR/gateway.log" 2>&1 &
+pids+=($!)
+
+for _ in $(seq 1 100); do
+  if curl -fsS -H "Host: 127.0.0.1:${GATEWAY_PORT}" "${GATEWAY_URL}/v1/health" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "${pids[0]}" 2>/dev/null; then
+    echo "demo: the gateway stopped; its log:" >&2; cat "$DEMO_DIR/gateway.log" >&2; exit 1
+  fi
+  sleep 0.1
+done
+curl -fsS "${GATEWAY_URL}/v1/health" >/dev/null || { echo "demo: gateway did not start; see $DEMO_DIR/gateway.log" >&2; exit 1; }
+
+node scripts/serve-www.mjs --port "$WWW_PORT" --dir dist --gateway "$GATEWAY_URL" &
+pids+=($!)
+
+echo
+step "sample patients of the simulator (type these into the form):"
+target/release/onshi-sim patients
+echo
+step "open ${PAGE_URL}  (gateway ${GATEWAY_URL}; log in $DEMO_DIR/gateway.log; Ctrl-C stops)"
+wait -n "${pids[@]}"

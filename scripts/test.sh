@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Sets up the machine (idempotent) and runs every onshi test:
+#   1. formatting and lints (rustfmt, clippy -D warnings, natively and for wasm32),
+#   2. native tests of every crate (core, sim, gateway over real HTTP, component logic),
+#   3. browser tests in headless Chromium (wasm-bindgen-test; one suite against a real gateway),
+#   4. end-to-end: the demo as the README starts it, driven in real Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+started=$(date +%s)
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "setup"
+scripts/setup.sh
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy -p onshi -p onshi-core --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+
+step "native tests"
+cargo test --workspace --quiet
+
+step "browser tests (headless Chromium)"
+scripts/test-browser.sh
+
+step "end to end (demo in real Chromium)"
+npm run --silent test:e2e
+
+echo
+echo "onshi: all suites passed in $(( $(date +%s) - started )) s"
