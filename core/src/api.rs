@@ -94,8 +94,9 @@ impl QualificationAnswer {
             None if response.results.is_empty() => QualificationStatus::NotFound,
             None => QualificationStatus::Unknown,
         };
-        let advisory = (response.processing.code.is_some() || response.processing.message.is_some())
-            .then_some(response.processing);
+        let advisory = (response.processing.code.is_some()
+            || response.processing.message.is_some())
+        .then_some(response.processing);
         Self {
             status,
             validity_code,

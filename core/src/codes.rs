@@ -236,14 +236,20 @@ mod tests {
 
     #[test]
     fn known_codes_round_trip_and_unknown_ones_are_kept() {
-        assert_eq!(QualificationValidity::from_code(" 1 "), QualificationValidity::Valid);
+        assert_eq!(
+            QualificationValidity::from_code(" 1 "),
+            QualificationValidity::Valid
+        );
         assert_eq!(QualificationValidity::Valid.code(), "1");
         let new = InsuredCardClassification::from_code("B9");
         assert_eq!(new, InsuredCardClassification::Unknown("B9".into()));
         assert_eq!(new.code(), "B9");
         assert_eq!(new.label(Lang::Ja), None);
         assert_eq!(new.describe(Lang::En), "unknown code (B9)");
-        assert_eq!(InsuredCardClassification::MedicalAssistance.label(Lang::Ja), Some("医療扶助"));
+        assert_eq!(
+            InsuredCardClassification::MedicalAssistance.label(Lang::Ja),
+            Some("医療扶助")
+        );
     }
 
     #[test]

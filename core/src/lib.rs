@@ -11,12 +11,14 @@
 //! - [`codes`]: OQS code tables (OQSCDnnn) as open enums that keep unknown codes;
 //! - [`oqs`]: the terminal's XML files (request writer, lenient response parser);
 //! - [`wareki`]: Japanese era dates for display;
-//! - [`api`]: the JSON types of the gateway's HTTP API.
+//! - [`api`]: the JSON types of the gateway's HTTP API;
+//! - [`jpki`]: the My Number Card / phone JPKI authentication flow over a `CardChannel`.
 
 pub mod api;
 pub mod card_number;
 pub mod codes;
 pub mod insurer;
+pub mod jpki;
 pub mod oqs;
 pub mod qualification;
 pub mod query;

@@ -1,1 +1,43 @@
-//! onshi-gateway (placeholder).
+//! onshi-gateway: the local loopback service between the onshi browser component and the
+//! オンライン資格確認 terminal.
+//!
+//! It accepts `POST /v1/qualifications` (card details as JSON), validates them with the
+//! rules in `onshi-core`, exchanges request/answer XML files with the terminal through its
+//! `req/` and `res/` folders, and answers with `onshi_core::api::QualificationAnswer`.
+//! `GET /v1/health` reports the mode and whether the terminal folder is usable.
+//!
+//! # Running it
+//!
+//! `onshi-gateway serve --sim` runs the embedded simulated terminal; `onshi-gateway serve
+//! --terminal-dir DIR --institution-code CODE` uses a real terminal share. The data folder
+//! (`--data-dir`, default `./.onshi-data`) keeps unusable terminal answers in `rejected/`
+//! and, in sim mode, the simulator's folder `sim-terminal/`.
+//!
+//! In-process (tests, scripts): build a [`Config`], bind a loopback
+//! `tokio::net::TcpListener` and call [`serve`] with a shutdown future, or
+//! [`Gateway::bind`] to learn the URL before [`Gateway::run`].
+//!
+//! # Security
+//!
+//! Loopback only; Host allowlist against DNS rebinding; Origin allowlist with exact CORS;
+//! body size limit; every error is `{"error":{"code","message","fields"}}`. See
+//! [`security`]. Logs at info level carry request ids, statuses and timings, never
+//! names, card numbers or birthdates.
+
+pub mod access_log;
+pub mod api_error;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod json;
+pub mod routes;
+pub mod security;
+pub mod server;
+pub mod sim;
+pub mod terminal_link;
+
+pub use config::{Config, Mode};
+pub use error::GatewayError;
+pub use server::{app, serve, AppState, Gateway};
+pub use terminal_link::LinkTimings;

@@ -1,0 +1,169 @@
+//! The command line (`onshi-gateway serve …`) and its translation into a [`Config`].
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{
+    parse_listen, Config, Mode, DEFAULT_DATA_DIR, DEMO_ORIGINS, SIM_INSTITUTION_CODE,
+};
+use crate::error::GatewayError;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "onshi-gateway",
+    version,
+    about = "Local loopback gateway to the オンライン資格確認 terminal"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API on a loopback address.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("terminal").required(true).args(["sim", "terminal_dir"]))]
+pub struct ServeArgs {
+    /// Play the terminal with the embedded simulator (in <data-dir>/sim-terminal).
+    #[arg(long)]
+    pub sim: bool,
+    /// The terminal's shared folder holding req/, res/ and face/.
+    #[arg(long, value_name = "DIR")]
+    pub terminal_dir: Option<PathBuf>,
+    /// Loopback address to listen on (IP:PORT or localhost:PORT).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7611")]
+    pub listen: String,
+    /// An origin (scheme://host[:port]) whose pages may call the gateway; repeatable.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origin: Vec<String>,
+    /// Folder for rejected terminal answers and the simulator's terminal folder.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
+    pub data_dir: PathBuf,
+    /// How long one qualification may wait for the terminal, 処理中 rounds included.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub terminal_timeout_secs: u64,
+    /// 医療機関コード (10 digits) written into requests; required with --terminal-dir.
+    #[arg(long, value_name = "CODE")]
+    pub institution_code: Option<String>,
+    /// How long the simulated terminal takes to answer (--sim only).
+    #[arg(long, value_name = "MS", default_value_t = 300)]
+    pub sim_latency_ms: u64,
+}
+
+impl ServeArgs {
+    /// The configuration and the address to listen on.
+    pub fn into_config(self) -> Result<(Config, SocketAddr), GatewayError> {
+        let listen = parse_listen(&self.listen)?;
+        let mut origins = self.allow_origin;
+        let (mode, code) = match self.terminal_dir {
+            Some(dir) if !self.sim => (
+                Mode::Terminal { dir },
+                self.institution_code
+                    .ok_or(GatewayError::MissingInstitutionCode)?,
+            ),
+            _ => {
+                for demo in DEMO_ORIGINS {
+                    if !origins.iter().any(|o| o == demo) {
+                        origins.push(demo.to_string());
+                    }
+                }
+                let latency = Duration::from_millis(self.sim_latency_ms);
+                let code = self
+                    .institution_code
+                    .unwrap_or_else(|| SIM_INSTITUTION_CODE.to_string());
+                (Mode::Sim { latency }, code)
+            }
+        };
+        let mut config = Config::new(mode, self.data_dir, &code);
+        config.allowed_origins = origins;
+        config.link.timeout = Duration::from_secs(self.terminal_timeout_secs.max(1));
+        config.validate()?;
+        Ok((config, listen))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serve_args(args: &[&str]) -> Result<ServeArgs, clap::Error> {
+        let mut argv = vec!["onshi-gateway", "serve"];
+        argv.extend_from_slice(args);
+        Cli::try_parse_from(argv).map(|cli| match cli.command {
+            Command::Serve(args) => args,
+        })
+    }
+
+    #[test]
+    fn sim_adds_the_demo_origins() {
+        let (config, listen) = serve_args(&["--sim", "--allow-origin", "https://emr.example.jp"])
+            .unwrap()
+            .into_config()
+            .unwrap();
+        assert_eq!(listen, "127.0.0.1:7611".parse().unwrap());
+        assert!(matches!(config.mode, Mode::Sim { .. }));
+        assert_eq!(
+            config.allowed_origins,
+            vec![
+                "https://emr.example.jp".to_string(),
+                DEMO_ORIGINS[0].to_string(),
+                DEMO_ORIGINS[1].to_string()
+            ]
+        );
+        assert_eq!(
+            config.terminal_dir(),
+            PathBuf::from(".onshi-data/sim-terminal")
+        );
+    }
+
+    #[test]
+    fn terminal_mode_takes_no_demo_origins_and_needs_a_code() {
+        let missing = serve_args(&["--terminal-dir", "share"])
+            .unwrap()
+            .into_config();
+        assert!(matches!(missing, Err(GatewayError::MissingInstitutionCode)));
+        let (config, _) = serve_args(&[
+            "--terminal-dir",
+            "share",
+            "--institution-code",
+            "1319999999",
+            "--terminal-timeout-secs",
+            "5",
+        ])
+        .unwrap()
+        .into_config()
+        .unwrap();
+        assert!(config.allowed_origins.is_empty());
+        assert_eq!(config.link.timeout, Duration::from_secs(5));
+        assert_eq!(config.terminal_dir(), PathBuf::from("share"));
+    }
+
+    #[test]
+    fn exactly_one_terminal_source() {
+        assert!(serve_args(&[]).is_err());
+        assert!(serve_args(&["--sim", "--terminal-dir", "share"]).is_err());
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_reasons() {
+        let wide = serve_args(&["--sim", "--listen", "0.0.0.0:7611"])
+            .unwrap()
+            .into_config();
+        assert!(matches!(wide, Err(GatewayError::NotLoopback { .. })));
+        let star = serve_args(&["--sim", "--allow-origin", "*"])
+            .unwrap()
+            .into_config();
+        assert!(matches!(star, Err(GatewayError::BadOrigin { .. })));
+        let code = serve_args(&["--sim", "--institution-code", "12"])
+            .unwrap()
+            .into_config();
+        assert!(matches!(code, Err(GatewayError::BadInstitutionCode { .. })));
+    }
+}

@@ -1,0 +1,48 @@
+//! Errors that stop the gateway from starting or serving (as opposed to per-request
+//! failures, which are [`crate::api_error::ApiFailure`]s).
+
+use std::io;
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum GatewayError {
+    /// The gateway must never be reachable from the network: it hands out health data.
+    #[error(
+        "refusing to listen on {addr}: the gateway only listens on a loopback address \
+         (127.0.0.1, [::1] or localhost)"
+    )]
+    NotLoopback { addr: String },
+    #[error("invalid --listen address {value:?}: expected IP:PORT such as 127.0.0.1:7611")]
+    BadListenAddress { value: String },
+    #[error("invalid --allow-origin {value:?}: {reason}")]
+    BadOrigin { value: String, reason: &'static str },
+    #[error("invalid --institution-code: expected 10 digits (医療機関コード), got {got_chars} characters")]
+    BadInstitutionCode { got_chars: usize },
+    #[error(
+        "--institution-code is required with --terminal-dir: the terminal answers only \
+         requests carrying the clinic's own 医療機関コード"
+    )]
+    MissingInstitutionCode,
+    #[error("cannot prepare folder {path}: {source}")]
+    Folder {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("cannot start the simulated terminal in {path}: {source}")]
+    Simulator {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("the HTTP server stopped: {0}")]
+    Serve(#[source] io::Error),
+}

@@ -1,0 +1,16 @@
+//! `GET /v1/health`.
+
+use axum::extract::State;
+use axum::Json;
+use onshi_core::api::Health;
+
+use crate::server::AppState;
+
+pub async fn health(State(state): State<AppState>) -> Json<Health> {
+    Json(Health {
+        status: "ok".to_string(),
+        mode: state.mode,
+        terminal: state.link.state().await,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+    })
+}

@@ -1,0 +1,187 @@
+//! The loopback service's defences, applied to every request before routing:
+//!
+//! 1. **Host** must be this gateway's own `127.0.0.1:PORT`, `localhost:PORT` or
+//!    `[::1]:PORT` (421 otherwise). A DNS-rebinding page reaches us under its own name,
+//!    so a foreign Host is the tell.
+//! 2. **Origin**, when a browser sends one, must be on the allowlist (403 otherwise, with no
+//!    CORS headers). Browsers send Origin on every cross-origin POST, including the
+//!    preflight-free "simple" ones, so this also stops CSRF. Clients without Origin
+//!    (curl, an EMR server) are not browsers and may call.
+//! 3. **CORS** for allowed origins: the exact origin echoed (never `*`) with `Vary: Origin`;
+//!    preflights answered here, including Private Network Access.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::header::{
+    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
+    ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_METHOD, HOST,
+    ORIGIN, VARY,
+};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use onshi_core::api::ErrorCode;
+
+use crate::api_error::ApiFailure;
+
+const ALLOWED_METHODS: &str = "GET, POST";
+const ALLOWED_HEADERS: &str = "content-type";
+/// Browsers cap this anyway (Chrome: 2 h); 10 min keeps allowlist changes quick to apply.
+const PREFLIGHT_MAX_AGE_SECS: &str = "600";
+const REQUEST_PRIVATE_NETWORK: &str = "access-control-request-private-network";
+const ALLOW_PRIVATE_NETWORK: &str = "access-control-allow-private-network";
+
+/// Who may talk to this gateway.
+#[derive(Debug, Clone)]
+pub struct SecurityPolicy {
+    hosts: [String; 3],
+    origins: HashSet<String>,
+}
+
+impl SecurityPolicy {
+    /// `port` is the port actually listened on (not the configured one, which may be 0).
+    pub fn new(port: u16, origins: impl IntoIterator<Item = String>) -> Self {
+        Self {
+            hosts: [
+                format!("127.0.0.1:{port}"),
+                format!("localhost:{port}"),
+                format!("[::1]:{port}"),
+            ],
+            origins: origins.into_iter().collect(),
+        }
+    }
+
+    fn host_allowed(&self, host: &str) -> bool {
+        self.hosts.iter().any(|h| h.eq_ignore_ascii_case(host))
+    }
+
+    fn origin_allowed(&self, origin: &str) -> bool {
+        self.origins.contains(origin)
+    }
+}
+
+/// The middleware; install with `axum::middleware::from_fn_with_state`.
+pub async fn guard(
+    State(policy): State<Arc<SecurityPolicy>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let host = request_host(&request);
+    if !host.is_some_and(|h| policy.host_allowed(h)) {
+        return ApiFailure::new(
+            StatusCode::MISDIRECTED_REQUEST,
+            ErrorCode::HostNotAllowed,
+            "this gateway answers only to 127.0.0.1, localhost or [::1] with its own port",
+        )
+        .into_response();
+    }
+
+    let origin = match request.headers().get(ORIGIN) {
+        None => None,
+        Some(value) => match value.to_str().ok().filter(|o| policy.origin_allowed(o)) {
+            Some(_) => Some(value.clone()),
+            None => {
+                let mut refused = ApiFailure::new(
+                    StatusCode::FORBIDDEN,
+                    ErrorCode::OriginNotAllowed,
+                    "this page's origin is not allowed to use the gateway (see --allow-origin)",
+                )
+                .into_response();
+                add_vary_origin(refused.headers_mut());
+                return refused;
+            }
+        },
+    };
+
+    let Some(origin) = origin else {
+        let mut response = next.run(request).await;
+        add_vary_origin(response.headers_mut());
+        return response;
+    };
+
+    if is_preflight(&request) {
+        return preflight(origin, request.headers());
+    }
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    headers.insert(
+        ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static(crate::access_log::REQUEST_ID_HEADER),
+    );
+    add_vary_origin(headers);
+    response
+}
+
+/// HTTP/1.1 carries the authority in Host; HTTP/2 in the URI.
+fn request_host(request: &Request) -> Option<&str> {
+    match request.headers().get(HOST) {
+        Some(value) => value.to_str().ok(),
+        None => request.uri().authority().map(|a| a.as_str()),
+    }
+}
+
+fn is_preflight(request: &Request) -> bool {
+    request.method() == Method::OPTIONS
+        && request
+            .headers()
+            .contains_key(ACCESS_CONTROL_REQUEST_METHOD)
+}
+
+fn preflight(origin: HeaderValue, request_headers: &HeaderMap) -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let headers = response.headers_mut();
+    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    headers.insert(
+        ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static(ALLOWED_METHODS),
+    );
+    headers.insert(
+        ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static(ALLOWED_HEADERS),
+    );
+    headers.insert(
+        ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static(PREFLIGHT_MAX_AGE_SECS),
+    );
+    let wants_private_network = request_headers
+        .get(REQUEST_PRIVATE_NETWORK)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
+    if wants_private_network {
+        headers.insert(ALLOW_PRIVATE_NETWORK, HeaderValue::from_static("true"));
+    }
+    add_vary_origin(headers);
+    response
+}
+
+fn add_vary_origin(headers: &mut HeaderMap) {
+    headers.append(VARY, HeaderValue::from_static("origin"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_are_exact_and_port_bound() {
+        let policy = SecurityPolicy::new(7611, []);
+        assert!(policy.host_allowed("127.0.0.1:7611"));
+        assert!(policy.host_allowed("LOCALHOST:7611"));
+        assert!(policy.host_allowed("[::1]:7611"));
+        assert!(!policy.host_allowed("127.0.0.1"));
+        assert!(!policy.host_allowed("127.0.0.1:8080"));
+        assert!(!policy.host_allowed("attacker.example:7611"));
+        assert!(!policy.host_allowed("localhost.attacker.example:7611"));
+    }
+
+    #[test]
+    fn origins_match_exactly() {
+        let policy = SecurityPolicy::new(7611, ["http://localhost:8080".to_string()]);
+        assert!(policy.origin_allowed("http://localhost:8080"));
+        assert!(!policy.origin_allowed("http://localhost:8081"));
+        assert!(!policy.origin_allowed("http://localhost:8080.attacker.example"));
+        assert!(!policy.origin_allowed("null"));
+    }
+}

@@ -1,0 +1,136 @@
+//! Assembling and running the HTTP service.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::{middleware, Router};
+use onshi_core::api::GatewayMode;
+use tokio::net::TcpListener;
+
+use crate::access_log::log_requests;
+use crate::api_error;
+use crate::config::{ensure_folder, ensure_loopback, Config, Mode};
+use crate::error::GatewayError;
+use crate::routes::{health::health, qualifications::check_qualification};
+use crate::security::{guard, SecurityPolicy};
+use crate::sim::EmbeddedSim;
+use crate::terminal_link::TerminalLink;
+
+/// What handlers share.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub mode: GatewayMode,
+    pub institution_code: Arc<str>,
+    pub link: Arc<TerminalLink>,
+}
+
+/// The API with its security and logging layers, for a gateway listening on `port`.
+pub fn app(state: AppState, policy: SecurityPolicy, max_body_bytes: usize) -> Router {
+    Router::new()
+        .route("/v1/health", get(health))
+        .route("/v1/qualifications", post(check_qualification))
+        .fallback(api_error::not_found)
+        .method_not_allowed_fallback(api_error::method_not_allowed)
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .with_state(state)
+        .layer(middleware::from_fn_with_state(Arc::new(policy), guard))
+        .layer(middleware::from_fn(log_requests))
+}
+
+/// A gateway bound to its listener and ready to serve.
+///
+/// ```no_run
+/// # async fn demo(config: onshi_gateway::Config) -> Result<(), onshi_gateway::GatewayError> {
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+/// let gateway = onshi_gateway::Gateway::bind(config, listener).await?;
+/// println!("{}", gateway.url());
+/// gateway.run(std::future::pending()).await
+/// # }
+/// ```
+pub struct Gateway {
+    router: Router,
+    listener: TcpListener,
+    addr: SocketAddr,
+    sim: Option<EmbeddedSim>,
+}
+
+impl Gateway {
+    /// Checks the configuration, prepares the folders and (in sim mode) starts the
+    /// simulated terminal. Refuses a listener that is not on loopback.
+    pub async fn bind(config: Config, listener: TcpListener) -> Result<Self, GatewayError> {
+        let addr = listener.local_addr().map_err(|source| GatewayError::Bind {
+            addr: "the given listener".to_string(),
+            source,
+        })?;
+        ensure_loopback(addr)?;
+        config.validate()?;
+        ensure_folder(&config.data_dir)?;
+        ensure_folder(&config.rejected_dir())?;
+        let terminal_dir = config.terminal_dir();
+        let (mode, sim) = match &config.mode {
+            Mode::Sim { latency } => (
+                GatewayMode::Sim,
+                Some(EmbeddedSim::start(
+                    &terminal_dir,
+                    *latency,
+                    &config.institution_code,
+                )?),
+            ),
+            Mode::Terminal { .. } => (GatewayMode::Terminal, None),
+        };
+        let link = TerminalLink::new(
+            &terminal_dir,
+            &config.rejected_dir(),
+            config.link,
+            config.max_concurrent_exchanges,
+        );
+        let state = AppState {
+            mode,
+            institution_code: config.institution_code.as_str().into(),
+            link: Arc::new(link),
+        };
+        let policy = SecurityPolicy::new(addr.port(), config.allowed_origins.iter().cloned());
+        Ok(Self {
+            router: app(state, policy, config.max_body_bytes),
+            listener,
+            addr,
+            sim,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT` (or `http://[::1]:PORT`).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Serves until `shutdown` completes, then lets open requests finish.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), GatewayError> {
+        let result = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(GatewayError::Serve);
+        if let Some(sim) = self.sim {
+            sim.stop().await;
+        }
+        result
+    }
+}
+
+/// [`Gateway::bind`] then [`Gateway::run`].
+pub async fn serve(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), GatewayError> {
+    Gateway::bind(config, listener).await?.run(shutdown).await
+}

@@ -1,0 +1,239 @@
+//! Shared harness: a real gateway on 127.0.0.1:0 in this process, a temp terminal folder,
+//! and a tiny HTTP/1.1 client that sends exactly the headers a test names (a wrong Host
+//! included).
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::header::HeaderMap;
+use hyper::{Request, StatusCode};
+use hyper_util::rt::TokioIo;
+use onshi_gateway::{Config, Gateway, LinkTimings, Mode};
+use serde_json::Value;
+use tempfile::TempDir;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const INSTITUTION_CODE: &str = "1319999999";
+pub const EMR_ORIGIN: &str = "https://emr.example.jp";
+
+/// Timings short enough for tests, long enough for a loaded 2-core machine.
+pub fn fast_timings(timeout: Duration) -> LinkTimings {
+    LinkTimings {
+        timeout,
+        retry_interval: Duration::from_millis(50),
+        poll_interval: Duration::from_millis(20),
+    }
+}
+
+pub struct TestGateway {
+    pub addr: SocketAddr,
+    pub dir: TempDir,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl TestGateway {
+    /// A gateway in `--terminal-dir` mode on `<temp>/terminal` (req/ and res/ created),
+    /// data in `<temp>/data`.
+    pub async fn terminal(timeout: Duration) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let terminal = dir.path().join("terminal");
+        for sub in ["req", "res", "face"] {
+            std::fs::create_dir_all(terminal.join(sub)).unwrap();
+        }
+        let mut config = Config::new(
+            Mode::Terminal { dir: terminal },
+            dir.path().join("data"),
+            INSTITUTION_CODE,
+        );
+        config.allowed_origins = vec![EMR_ORIGIN.to_string()];
+        config.link = fast_timings(timeout);
+        Self::start(config, dir).await
+    }
+
+    /// A gateway in `--sim` mode with the embedded simulator.
+    pub async fn sim(latency: Duration) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::new(
+            Mode::Sim { latency },
+            dir.path().join("data"),
+            INSTITUTION_CODE,
+        );
+        config.link = fast_timings(Duration::from_secs(10));
+        Self::start(config, dir).await
+    }
+
+    pub async fn start(config: Config, dir: TempDir) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let gateway = Gateway::bind(config, listener)
+            .await
+            .expect("gateway binds");
+        let addr = gateway.local_addr();
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            gateway
+                .run(async {
+                    let _ = rx.await;
+                })
+                .await
+                .expect("gateway runs");
+        });
+        Self {
+            addr,
+            dir,
+            shutdown: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    pub fn terminal_dir(&self) -> PathBuf {
+        let terminal = self.dir.path().join("terminal");
+        if terminal.exists() {
+            terminal
+        } else {
+            self.dir.path().join("data").join("sim-terminal")
+        }
+    }
+
+    pub fn rejected_dir(&self) -> PathBuf {
+        self.dir.path().join("data").join("rejected")
+    }
+
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.addr.port())
+    }
+
+    /// `method path` with a correct Host and the given extra headers.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Reply {
+        let host = self.host();
+        let mut all = vec![("host", host.as_str())];
+        all.extend_from_slice(headers);
+        raw_request(self.addr, method, path, &all, body).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send("GET", path, &[], None).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Reply {
+        let text = body.to_string();
+        self.send(
+            "POST",
+            path,
+            &[("content-type", "application/json")],
+            Some(&text),
+        )
+        .await
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap();
+        }
+    }
+}
+
+impl Drop for TestGateway {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The contract error code of an error answer.
+    pub fn error_code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error code in {}", self.json()))
+            .to_string()
+    }
+}
+
+/// One HTTP/1.1 request with exactly `headers` (none added).
+pub async fn raw_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Reply {
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let mut builder = Request::builder().method(method).uri(path);
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    let body = Full::new(Bytes::from(body.unwrap_or_default().to_string()));
+    let response = sender
+        .send_request(builder.body(body).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// File names in `dir` (sorted), hidden files included.
+pub fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
