@@ -9,7 +9,7 @@
 //! - asynchronous (WebUSB in the browser): the same loop with an `.await` on the transfer,
 //!   with no executor or thread needed in `core`:
 //!
-//! ```ignore
+//! ```text
 //! let mut progress = jpki::start();
 //! let checkpoint = loop {
 //!     match progress {

@@ -134,6 +134,8 @@ impl Checkpoint {
             Some(PinState::AlreadyVerified) => {
                 Checkpoint::AlreadyVerified(AlreadyVerified { prepared })
             }
+            // `None` cannot happen (the retry counter is phase 1's last op); it gets the
+            // prompt without a count rather than a made-up number.
             Some(PinState::Unlimited) | None => Checkpoint::PinRequired(PinRequired {
                 prepared,
                 tries_left: TriesLeft::Unlimited,

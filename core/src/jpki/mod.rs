@@ -4,7 +4,7 @@
 //! transport both drive [`flow`] through a [`CardChannel`] (synchronously with [`run`]) or
 //! step by step with [`Step`] (asynchronously); see [`channel`] for the loop.
 //!
-//! ```ignore
+//! ```text
 //! let checkpoint = jpki::run(jpki::start(), &mut reader)?;
 //! let Checkpoint::PinRequired(pin_required) = checkpoint else { … };
 //! show(pin_required.tries_left());                 // control is back with the UI
