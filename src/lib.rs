@@ -1,1 +1,121 @@
-//! onshi: the browser component (placeholder until the component helper lands it).
+//! onshi: a browser component (Yew → WebAssembly) for オンライン資格確認 at the
+//! reception desk. The receptionist types the insurance card / 資格確認書 details
+//! (保険者番号, 記号, 番号, 枝番, 生年月日); the component checks them with the same rules
+//! as the gateway (`onshi-core`), asks the local gateway, and shows the result.
+//!
+//! # Embedding contract
+//!
+//! ```js
+//! import init, { mount } from "./pkg/onshi.js";
+//! const handle = mount(document.getElementById("onshi"), {
+//!   gateway: "http://127.0.0.1:7611", // optional, this is the default
+//!   lang: "ja",                        // optional: "ja" (default) or "en"
+//! });
+//! element.addEventListener("onshi:qualified", (e) => {
+//!   const { query, answer } = e.detail; // plain objects in the gateway's JSON shapes
+//! });
+//! handle.unmount();                      // removes the component; safe to call twice
+//! ```
+//!
+//! - `mount` throws a JS `Error` with a readable message when the options are wrong
+//!   (not an object, a gateway that is not an http(s) URL, a `lang` other than ja/en).
+//! - `onshi:qualified` bubbles and is composed; it fires once per answer shown,
+//!   including `not_found` and `invalid` answers (branch on `answer.status`).
+//! - The gateway must list the page's origin in `--allow-origin`.
+//! - No inline styles are emitted (strict CSP such as `default-src 'self'` works; the
+//!   page needs `script-src 'self' 'wasm-unsafe-eval'`). Style comes from `onshi.css`,
+//!   all classes prefixed `onshi-`.
+//! - Nothing is stored in the browser (no localStorage, no IndexedDB).
+//!
+//! # Inside
+//!
+//! [`state`] is the reception state machine, [`form`] and [`present`] are the pure
+//! view models, [`api`] the gateway client behind the [`api::GatewayClient`] trait
+//! (tests mount with a scripted client through [`mount_with_client`]), [`views`] the
+//! Yew components and [`i18n`] the Japanese and English texts.
+
+pub mod api;
+pub mod app;
+pub mod clock;
+pub mod config;
+pub mod context;
+pub mod events;
+pub mod form;
+pub mod hooks;
+pub mod i18n;
+pub mod present;
+pub mod state;
+pub mod views;
+
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use wasm_bindgen::prelude::*;
+use yew::AppHandle;
+
+use crate::api::{GatewayClient, HttpGateway};
+use crate::app::{App, AppProps, ClientRef};
+use crate::config::{parse_options, MountOptions, OptionsError};
+
+pub use crate::events::QUALIFIED_EVENT;
+
+/// A mounted component; `unmount()` removes it.
+#[wasm_bindgen]
+pub struct MountHandle {
+    app: Option<AppHandle<App>>,
+}
+
+#[wasm_bindgen]
+impl MountHandle {
+    /// Removes the component from the page. Calling it again does nothing.
+    pub fn unmount(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+    }
+
+    /// Whether the component is still mounted.
+    #[wasm_bindgen(getter)]
+    pub fn mounted(&self) -> bool {
+        self.app.is_some()
+    }
+}
+
+/// Mounts the reception component into `element`. See the crate docs for `options`.
+#[wasm_bindgen]
+pub fn mount(element: web_sys::Element, options: JsValue) -> Result<MountHandle, JsValue> {
+    let options =
+        read_options(options).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+    let client = Rc::new(HttpGateway::new(options.gateway.clone()));
+    Ok(mount_with_client(element, options, client))
+}
+
+fn read_options(options: JsValue) -> Result<MountOptions, OptionsError> {
+    let value: serde_json::Value = if options.is_undefined() || options.is_null() {
+        serde_json::Value::Null
+    } else if !options.is_object() {
+        return Err(OptionsError::NotAnObject);
+    } else {
+        serde_wasm_bindgen::from_value(options).map_err(|_| OptionsError::NotAnObject)?
+    };
+    parse_options(&value)
+}
+
+static MOUNT_COUNT: AtomicU32 = AtomicU32::new(0);
+
+/// Mounts with any [`GatewayClient`]: the seam browser tests use to script answers.
+pub fn mount_with_client(
+    element: web_sys::Element,
+    options: MountOptions,
+    client: Rc<dyn GatewayClient>,
+) -> MountHandle {
+    let n = MOUNT_COUNT.fetch_add(1, Ordering::Relaxed) + 1;
+    let props = AppProps {
+        client: ClientRef(client),
+        lang: options.lang,
+        host: element.clone(),
+        id_prefix: format!("onshi-{n}").into(),
+    };
+    let app = yew::Renderer::<App>::with_root_and_props(element, props).render();
+    MountHandle { app: Some(app) }
+}

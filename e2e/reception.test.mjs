@@ -1,0 +1,84 @@
+// End to end: the demo as the README starts it (gateway in --sim mode + the demo EMR page
+// under its strict CSP), a receptionist confirming sample patients in real Chromium.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startDemo, samplePatients, launchBrowser } from "./harness.mjs";
+
+let demo;
+let browser;
+let patients;
+
+before(async () => {
+  demo = await startDemo();
+  patients = samplePatients();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+/** Opens the reception page and records every CSP violation and page error. */
+async function openReception() {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(msg.text());
+  });
+  page.on("pageerror", (error) => problems.push(String(error)));
+  await page.goto(demo.pageUrl);
+  await page.locator("form.onshi-form").waitFor({ timeout: 20_000 });
+  return { page, problems };
+}
+
+async function fillQuery(page, patient) {
+  const form = page.locator("form.onshi-form");
+  await form.locator('[name="insurer_number"]').fill(patient.insurer_number);
+  await form.locator('[name="symbol"]').fill(patient.symbol);
+  await form.locator('[name="number"]').fill(patient.number);
+  await form.locator('[name="branch"]').fill(patient.branch);
+  await form.locator('[name="birthdate"]').fill(patient.birthdate);
+}
+
+function pick(expected) {
+  const patient = patients.find((p) => p.expected === expected);
+  assert.ok(patient, `the simulator has a sample patient expected to be ${expected}`);
+  return patient;
+}
+
+test("a valid patient is confirmed, shown, and imported by the host page", async () => {
+  const patient = pick("valid");
+  const { page, problems } = await openReception();
+  await fillQuery(page, patient);
+  await page.locator("form.onshi-form").locator('button[type="submit"]').click();
+
+  const card = page.locator(".onshi-result");
+  await card.waitFor({ timeout: 20_000 });
+  await assert.doesNotReject(card.getByText(patient.name, { exact: false }).first().waitFor());
+  assert.match(await card.innerText(), /有効/);
+
+  // The host page imported the event's structured data into its own panel.
+  const imported = page.locator('[data-field="name"]');
+  await page.waitForFunction(() => document.querySelector('[data-field="name"]').textContent.trim() !== "");
+  assert.equal((await imported.textContent()).trim(), patient.name);
+  assert.equal((await page.locator('[data-field="status"]').textContent()).trim(), "valid");
+  const raw = JSON.parse(await page.locator("#import-raw").textContent());
+  assert.equal(raw.answer.status, "valid");
+  assert.equal(raw.query.number, patient.number);
+
+  assert.deepEqual(problems, [], "no CSP violations or page errors");
+  await page.close();
+});
+
+test("a patient unknown to the system is reported as not found, and the form keeps the input", async () => {
+  const patient = pick("not_found");
+  const { page, problems } = await openReception();
+  await fillQuery(page, patient);
+  await page.locator("form.onshi-form").locator('button[type="submit"]').click();
+  await page.getByText("該当資格なし").first().waitFor({ timeout: 20_000 });
+  assert.equal(await page.locator('form.onshi-form [name="number"]').inputValue(), patient.number);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Browser tests of the component in headless Chromium: the scripted-gateway suite
+# (tests/web.rs) and the live suite (tests/gateway_live.rs) against a real
+# `onshi-gateway serve --sim` started here and always stopped on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+
+log() { printf '\033[1mtest-browser:\033[0m %s\n' "$*"; }
+die() { log "error: $*" >&2; exit 1; }
+
+for tool in wasm-pack chromedriver curl node; do
+  command -v "$tool" >/dev/null 2>&1 || die "$tool not found (run scripts/setup.sh)"
+done
+
+# A port nobody listens on right now (the kernel picks it).
+free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});'
+}
+
+log "building the gateway and the simulator"
+cargo build --quiet -p onshi-gateway -p onshi-sim
+
+work_dir=$(mktemp -d)
+gateway_pid=""
+cleanup() {
+  if [ -n "$gateway_pid" ] && kill -0 "$gateway_pid" 2>/dev/null; then
+    kill "$gateway_pid" 2>/dev/null || true
+    wait "$gateway_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work_dir"
+}
+trap cleanup EXIT INT TERM
+
+# Sample patients passed to the test build: one the simulator confirms as valid, and
+# one whose terminal never answers (for the client-side deadline).
+target/debug/onshi-sim patients --json >"$work_dir/patients.json"
+eval "$(node -e '
+  const all = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const p = all.find((x) => x.expected === "valid" && x.name);
+  const slow = all.find((x) => x.expected === "timeout");
+  if (!p || !slow) { console.error("need sample patients with expected=valid and =timeout"); process.exit(1); }
+  const q = (s) => "\x27" + String(s ?? "").replace(/\x27/g, "\x27\\\x27\x27") + "\x27";
+  console.log([
+    "export ONSHI_TEST_SLOW_INSURER=" + q(slow.insurer_number),
+    "export ONSHI_TEST_SLOW_SYMBOL=" + q(slow.symbol),
+    "export ONSHI_TEST_SLOW_NUMBER=" + q(slow.number),
+    "export ONSHI_TEST_SLOW_BRANCH=" + q(slow.branch),
+    "export ONSHI_TEST_SLOW_BIRTHDATE=" + q(slow.birthdate),
+    "export ONSHI_TEST_PATIENT_INSURER=" + q(p.insurer_number),
+    "export ONSHI_TEST_PATIENT_SYMBOL=" + q(p.symbol),
+    "export ONSHI_TEST_PATIENT_NUMBER=" + q(p.number),
+    "export ONSHI_TEST_PATIENT_BRANCH=" + q(p.branch),
+    "export ONSHI_TEST_PATIENT_BIRTHDATE=" + q(p.birthdate),
+    "export ONSHI_TEST_PATIENT_NAME=" + q(p.name),
+    "patient_key=" + q(p.key),
+  ].join("\n"));
+' "$work_dir/patients.json")"
+log "sample patient: $patient_key"
+
+gateway_port=$(free_port)
+test_port=$(free_port)
+while [ "$test_port" = "$gateway_port" ]; do test_port=$(free_port); done
+gateway="http://127.0.0.1:$gateway_port"
+
+log "starting the gateway on $gateway (tests served from 127.0.0.1:$test_port)"
+target/debug/onshi-gateway serve --sim \
+  --listen "127.0.0.1:$gateway_port" \
+  --data-dir "$work_dir/data" \
+  --allow-origin "http://127.0.0.1:$test_port" \
+  >"$work_dir/gateway.log" 2>&1 &
+gateway_pid=$!
+
+for _ in $(seq 1 100); do
+  if curl -fsS "$gateway/v1/health" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$gateway_pid" 2>/dev/null; then
+    cat "$work_dir/gateway.log" >&2
+    die "the gateway exited during start-up"
+  fi
+  sleep 0.1
+done
+curl -fsS "$gateway/v1/health" >/dev/null || { cat "$work_dir/gateway.log" >&2; die "no /v1/health answer"; }
+
+# wasm-bindgen-test-runner 0.2.130 binds its page server to WASM_BINDGEN_TEST_ADDRESS
+# and opens that URL, so the page's Origin is the one the gateway allows.
+log "running the browser suites"
+status=0
+WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$test_port" \
+ONSHI_TEST_GATEWAY="$gateway" \
+  wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" -- -p onshi \
+  || status=$?
+if [ "$status" -ne 0 ]; then
+  log "gateway log:"
+  tail -n 40 "$work_dir/gateway.log" >&2 || true
+fi
+exit "$status"

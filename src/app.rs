@@ -1,0 +1,64 @@
+//! The root component: owns the reception state and the display language, provides
+//! the UI context and wires the side-effect hooks.
+
+use std::rc::Rc;
+
+use onshi_core::codes::Lang;
+use yew::prelude::*;
+
+use crate::api::GatewayClient;
+use crate::context::{lang_tag, UiContext};
+use crate::hooks::{use_qualified_event, use_request_runner};
+use crate::i18n::{text, Msg};
+use crate::state::Reception;
+use crate::views::{LangSwitch, ReceptionView};
+
+/// A shared gateway client; equal when it is the same client.
+#[derive(Clone)]
+pub struct ClientRef(pub Rc<dyn GatewayClient>);
+
+impl PartialEq for ClientRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct AppProps {
+    pub client: ClientRef,
+    pub lang: Lang,
+    /// The host element: `onshi:qualified` is dispatched here.
+    pub host: web_sys::Element,
+    /// Makes element ids unique when a page mounts the component twice.
+    pub id_prefix: AttrValue,
+}
+
+#[component]
+pub fn App(props: &AppProps) -> Html {
+    let lang = use_state_eq(|| props.lang);
+    let reception = use_reducer(Reception::default);
+
+    // Effects
+    use_request_runner(&reception, &props.client);
+    use_qualified_event(&reception, &props.host);
+
+    let ui = UiContext {
+        lang: *lang,
+        set_lang: {
+            let lang = lang.clone();
+            Callback::from(move |next: Lang| lang.set(next))
+        },
+        id_prefix: props.id_prefix.clone(),
+    };
+    html! {
+        <ContextProvider<UiContext> context={ui}>
+            <div class="onshi" lang={lang_tag(*lang)}>
+                <header class="onshi-header">
+                    <h2 class="onshi-header__title">{ text(*lang, Msg::Title) }</h2>
+                    <LangSwitch />
+                </header>
+                <ReceptionView state={reception} />
+            </div>
+        </ContextProvider<UiContext>>
+    }
+}

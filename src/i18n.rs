@@ -1,0 +1,178 @@
+//! User-facing text: one [`Msg`] enum and a table per language, so a missing
+//! translation is a compile error rather than an empty label at the desk.
+
+mod en;
+mod ja;
+
+use onshi_core::codes::Lang;
+
+/// Every fixed piece of text the component shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Msg {
+    Title,
+    LanguageSwitch,
+    FormLegend,
+    InsurerNumber,
+    InsurerNumberHint,
+    Symbol,
+    SymbolHint,
+    Number,
+    Branch,
+    BranchHint,
+    Birthdate,
+    BirthdateHint,
+    Optional,
+    Submit,
+    FixFields,
+    CheckDigitWarning,
+    SendAsPrinted,
+    OverrideActive,
+    Checking,
+    Cancel,
+    CancelledNotice,
+    Retry,
+    NextPatient,
+    ResultHeading,
+    Candidate,
+    StatusValid,
+    StatusValidUnregistered,
+    StatusInvalid,
+    StatusInvalidNew,
+    StatusNotFound,
+    StatusMultiple,
+    StatusUnknown,
+    ExplainInvalid,
+    ExplainInvalidNew,
+    ExplainNotFound,
+    ExplainMultiple,
+    ExplainUnknown,
+    Name,
+    NameKana,
+    NameOfOther,
+    Age,
+    Sex,
+    Insurer,
+    CardClassification,
+    SymbolNumberBranch,
+    PersonalFamily,
+    InsuredName,
+    ContributionRatio,
+    QualificationDate,
+    DisqualificationDate,
+    ReasonOfLoss,
+    CardValidUntil,
+    Preschool,
+    Elderly,
+    ElderlyRatio,
+    ValidPeriod,
+    Limit,
+    LimitConsent,
+    LimitCategory,
+    SpecificDisease,
+    SpecificDiseaseConsent,
+    SelfPay,
+    Consents,
+    ConsentMedications,
+    ConsentCheckups,
+    ConsentDiagnoses,
+    ConsentOperations,
+    ConsentUntil,
+    ReferenceNumber,
+    Advisory,
+    CheckedAt,
+    ValidityCode,
+    ErrorHeading,
+    ErrorUnreachable,
+    ErrorTimeout,
+    ErrorBadResponse,
+    ErrorTerminal,
+    ErrorTerminalUnavailable,
+    ErrorOrigin,
+    ErrorGateway,
+    ErrorDecode,
+    ErrorCode,
+}
+
+/// The text of `msg` in `lang`.
+pub fn text(lang: Lang, msg: Msg) -> &'static str {
+    match lang {
+        Lang::Ja => ja::text(msg),
+        Lang::En => en::text(msg),
+    }
+}
+
+/// "12秒経過" / "12 s elapsed".
+pub fn elapsed(lang: Lang, seconds: u32) -> String {
+    match lang {
+        Lang::Ja => format!("{seconds}秒経過"),
+        Lang::En => format!("{seconds} s elapsed"),
+    }
+}
+
+/// "42歳" / "42 years".
+pub fn age(lang: Lang, years: u32) -> String {
+    match lang {
+        Lang::Ja => format!("{years}歳"),
+        Lang::En => format!("{years} years"),
+    }
+}
+
+/// "3割" / "30%": the 一部負担金割合 in the unit each audience uses.
+pub fn ratio(lang: Lang, percent: u32) -> String {
+    match (lang, percent % 10) {
+        (Lang::Ja, 0) => format!("{}割", percent / 10),
+        (Lang::Ja, _) => format!("{percent}%"),
+        (Lang::En, _) => format!("{percent}%"),
+    }
+}
+
+/// "候補 1 / 3" / "Match 1 of 3".
+pub fn candidate(lang: Lang, index: usize, total: usize) -> String {
+    match lang {
+        Lang::Ja => format!("{} {} / {}", text(lang, Msg::Candidate), index, total),
+        Lang::En => format!("{} {} of {}", text(lang, Msg::Candidate), index, total),
+    }
+}
+
+/// "{from} 〜 {to}" with either end possibly unknown.
+pub fn period(from: Option<String>, to: Option<String>) -> Option<String> {
+    match (from, to) {
+        (None, None) => None,
+        (from, to) => Some(format!(
+            "{} 〜 {}",
+            from.unwrap_or_default(),
+            to.unwrap_or_default()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn japanese_first_and_english_differ() {
+        assert_eq!(text(Lang::Ja, Msg::Submit), "資格を照会する");
+        assert_eq!(text(Lang::En, Msg::Submit), "Check qualification");
+        assert_eq!(text(Lang::Ja, Msg::SendAsPrinted), "券面どおりに照会する");
+    }
+
+    #[test]
+    fn ratio_in_wari_for_japanese_and_percent_for_english() {
+        assert_eq!(ratio(Lang::Ja, 30), "3割");
+        assert_eq!(ratio(Lang::Ja, 0), "0割");
+        assert_eq!(ratio(Lang::Ja, 15), "15%");
+        assert_eq!(ratio(Lang::En, 30), "30%");
+    }
+
+    #[test]
+    fn parameterised_texts() {
+        assert_eq!(elapsed(Lang::Ja, 12), "12秒経過");
+        assert_eq!(elapsed(Lang::En, 3), "3 s elapsed");
+        assert_eq!(age(Lang::Ja, 41), "41歳");
+        assert_eq!(candidate(Lang::En, 1, 2), "Match 1 of 2");
+        assert_eq!(candidate(Lang::Ja, 2, 3), "候補 2 / 3");
+        assert_eq!(period(None, None), None);
+        assert_eq!(period(Some("a".into()), None), Some("a 〜 ".to_string()));
+    }
+}
