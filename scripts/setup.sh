@@ -27,7 +27,13 @@ cargo_install() {
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
-command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
+command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+# PC/SC: the gateway drives card readers through pcscd; vpcd is the virtual reader the
+# simulator's My Number cards attach to; libpcsclite-dev is needed to build the pcsc crate.
+command -v pcscd >/dev/null 2>&1 || need_apt+=(pcscd)
+[ -e /usr/lib/pcsc/drivers/serial/libifdvpcd.so ] || ls /usr/lib/pcsc/drivers/*/libifdvpcd* >/dev/null 2>&1 || need_apt+=(vsmartcard-vpcd)
+pkg-config --exists libpcsclite 2>/dev/null || need_apt+=(libpcsclite-dev pkg-config)
+command -v pcsc_scan >/dev/null 2>&1 || need_apt+=(pcsc-tools)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing Debian packages: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

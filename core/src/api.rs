@@ -175,3 +175,73 @@ pub enum ErrorCode {
     /// 500: a fault inside the gateway.
     Internal,
 }
+
+/// What a reception-queue event reports. Sent as the SSE `event:` name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceptionEventKind {
+    /// The face-recognition card reader confirmed a patient; `answer` holds the result.
+    FaceResult,
+    /// A file in the terminal's `face/` folder could not be read; `error` says why, without
+    /// patient data, and the file is kept in the gateway's `rejected/` folder.
+    FaceError,
+}
+
+impl ReceptionEventKind {
+    /// The snake_case name, as in JSON and as the SSE event name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::FaceResult => "face_result",
+            Self::FaceError => "face_error",
+        }
+    }
+
+    /// The inverse of [`Self::as_str`]; `None` for a name this build does not know.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "face_result" => Some(Self::FaceResult),
+            "face_error" => Some(Self::FaceError),
+            _ => None,
+        }
+    }
+}
+
+/// One entry of the reception queue, as pushed by `GET /v1/events` (SSE `data:`) and listed
+/// by `GET /v1/reception-queue`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceptionEvent {
+    /// The gateway's store id, also the SSE `id:`; later events have larger ids, so a
+    /// client resumes with the last id it saw.
+    pub id: i64,
+    /// When the gateway took the file in, RFC 3339 in Japan time
+    /// (`2026-11-25T08:30:11.123+09:00`).
+    pub received_at: String,
+    pub kind: ReceptionEventKind,
+    /// The file's name in the terminal's `face/` folder (no path).
+    pub source_file: String,
+    /// The result, for [`ReceptionEventKind::FaceResult`]; consent flags and times are in
+    /// each record's `viewing_consents`.
+    #[serde(default)]
+    pub answer: Option<QualificationAnswer>,
+    /// The patient's choice at the reader (電子処方箋 or 紙), when the file carries it.
+    #[serde(default)]
+    pub prescription_issue_select: Option<crate::codes::PrescriptionIssueSelect>,
+    /// Why the file was refused, for [`ReceptionEventKind::FaceError`].
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// `GET /v1/reception-queue`: events in id order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceptionQueue {
+    pub events: Vec<ReceptionEvent>,
+    /// More events follow; ask again with `after` set to the last id.
+    pub more: bool,
+}
+
+/// `POST /v1/sim/face-results` (simulator only): the face result file it dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimFaceDrop {
+    /// File name in the simulated terminal's `face/` folder.
+    pub file: String,
+}

@@ -12,10 +12,12 @@
 //! - [`oqs`]: the terminal's XML files (request writer, lenient response parser);
 //! - [`wareki`]: Japanese era dates for display;
 //! - [`api`]: the JSON types of the gateway's HTTP API;
+//! - [`card_session`]: the JSON types of gateway-driven card reading;
 //! - [`jpki`]: the My Number Card / phone JPKI authentication flow over a `CardChannel`.
 
 pub mod api;
 pub mod card_number;
+pub mod card_session;
 pub mod codes;
 pub mod insurer;
 pub mod jpki;

@@ -55,6 +55,10 @@ pub struct ServeArgs {
     /// How long the simulated terminal takes to answer (--sim only).
     #[arg(long, value_name = "MS", default_value_t = 300)]
     pub sim_latency_ms: u64,
+    /// Let the simulated face-recognition reader drop a result every N seconds (--sim
+    /// only; 0 = never).
+    #[arg(long, value_name = "SECS", default_value_t = 0)]
+    pub sim_face_every_secs: u64,
 }
 
 impl ServeArgs {
@@ -62,7 +66,14 @@ impl ServeArgs {
     pub fn into_config(self) -> Result<(Config, SocketAddr), GatewayError> {
         let listen = parse_listen(&self.listen)?;
         let mut origins = self.allow_origin;
+        let sim_face_every =
+            (self.sim_face_every_secs > 0).then(|| Duration::from_secs(self.sim_face_every_secs));
         let (mode, code) = match self.terminal_dir {
+            Some(_) if !self.sim && sim_face_every.is_some() => {
+                return Err(GatewayError::SimOnly {
+                    option: "--sim-face-every-secs",
+                })
+            }
             Some(dir) if !self.sim => (
                 Mode::Terminal { dir },
                 self.institution_code
@@ -84,6 +95,7 @@ impl ServeArgs {
         let mut config = Config::new(mode, self.data_dir, &code);
         config.allowed_origins = origins;
         config.link.timeout = Duration::from_secs(self.terminal_timeout_secs.max(1));
+        config.sim_face_every = sim_face_every;
         config.validate()?;
         Ok((config, listen))
     }
@@ -143,6 +155,28 @@ mod tests {
         assert!(config.allowed_origins.is_empty());
         assert_eq!(config.link.timeout, Duration::from_secs(5));
         assert_eq!(config.terminal_dir(), PathBuf::from("share"));
+    }
+
+    #[test]
+    fn face_drops_are_off_by_default_and_sim_only() {
+        let (config, _) = serve_args(&["--sim"]).unwrap().into_config().unwrap();
+        assert_eq!(config.sim_face_every, None);
+        let (config, _) = serve_args(&["--sim", "--sim-face-every-secs", "45"])
+            .unwrap()
+            .into_config()
+            .unwrap();
+        assert_eq!(config.sim_face_every, Some(Duration::from_secs(45)));
+        let terminal = serve_args(&[
+            "--terminal-dir",
+            "share",
+            "--institution-code",
+            "1319999999",
+            "--sim-face-every-secs",
+            "45",
+        ])
+        .unwrap()
+        .into_config();
+        assert!(matches!(terminal, Err(GatewayError::SimOnly { .. })));
     }
 
     #[test]

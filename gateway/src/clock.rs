@@ -19,6 +19,21 @@ pub fn yyyymmdd(at: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// RFC 3339 with milliseconds and the +09:00 offset, always the same width, so that
+/// stored times compare correctly as text: `2026-11-25T08:30:11.123+09:00`.
+pub fn rfc3339(at: OffsetDateTime) -> String {
+    at.to_offset(offset!(+9))
+        .format(format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3][offset_hour sign:mandatory]:[offset_minute]"
+        ))
+        .unwrap_or_default()
+}
+
+/// Midnight (JST) of the day `at` falls on, as [`rfc3339`]: where a clinic's "today" begins.
+pub fn start_of_day(at: OffsetDateTime) -> String {
+    rfc3339(at.to_offset(offset!(+9)).replace_time(time::Time::MIDNIGHT))
+}
+
 /// `yyyyMMdd_HHmmss`, the time part of a request file suffix.
 pub fn file_stamp(at: OffsetDateTime) -> String {
     at.format(format_description!(
@@ -37,5 +52,14 @@ mod tests {
         let at = datetime!(2026-11-24 16:30:05 UTC).to_offset(offset!(+9));
         assert_eq!(yyyymmdd(at), "20261125");
         assert_eq!(file_stamp(at), "20261125_013005");
+    }
+
+    #[test]
+    fn stored_times_are_fixed_width_japan_time() {
+        let at = datetime!(2026-11-24 23:30:11.5 UTC);
+        assert_eq!(rfc3339(at), "2026-11-25T08:30:11.500+09:00");
+        assert_eq!(start_of_day(at), "2026-11-25T00:00:00.000+09:00");
+        let early = datetime!(2026-11-24 15:00:00 UTC);
+        assert_eq!(start_of_day(early), "2026-11-25T00:00:00.000+09:00");
     }
 }

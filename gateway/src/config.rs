@@ -18,6 +18,9 @@ pub const DEFAULT_MAX_EXCHANGES: usize = 20;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024;
 /// 医療機関コード written into requests in `--sim` mode when none is given (synthetic).
 pub const SIM_INSTITUTION_CODE: &str = "1319999999";
+/// SSE keep-alive comment interval: under the idle timeouts of proxies and of browsers
+/// (which give up on a silent EventSource after about 45 s in some versions).
+pub const DEFAULT_SSE_KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// Where qualification requests go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +46,11 @@ pub struct Config {
     pub link: LinkTimings,
     pub max_concurrent_exchanges: usize,
     pub max_body_bytes: usize,
+    /// How often `face/` is polled.
+    pub face_poll_interval: Duration,
+    /// `--sim` only: the simulated reader drops a face result this often (`None`: never).
+    pub sim_face_every: Option<Duration>,
+    pub sse_keep_alive: Duration,
 }
 
 impl Config {
@@ -56,6 +64,9 @@ impl Config {
             link: LinkTimings::default(),
             max_concurrent_exchanges: DEFAULT_MAX_EXCHANGES,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            face_poll_interval: crate::face_watch::DEFAULT_FACE_POLL,
+            sim_face_every: None,
+            sse_keep_alive: DEFAULT_SSE_KEEP_ALIVE,
         }
     }
 
@@ -69,6 +80,11 @@ impl Config {
 
     pub fn rejected_dir(&self) -> PathBuf {
         self.data_dir.join("rejected")
+    }
+
+    /// Face results already on the queue, as the terminal wrote them.
+    pub fn face_archive_dir(&self) -> PathBuf {
+        self.data_dir.join("face-archive")
     }
 
     /// Checks what the type system cannot: code shape and origin syntax.

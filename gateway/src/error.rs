@@ -25,6 +25,10 @@ pub enum GatewayError {
          requests carrying the clinic's own 医療機関コード"
     )]
     MissingInstitutionCode,
+    #[error("{option} works only with --sim: a real terminal's reader is not ours to drive")]
+    SimOnly { option: &'static str },
+    #[error("cannot open the reception store: {0}")]
+    Store(#[from] crate::store::StoreError),
     #[error("cannot prepare folder {path}: {source}")]
     Folder {
         path: PathBuf,

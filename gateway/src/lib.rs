@@ -6,12 +6,18 @@
 //! `req/` and `res/` folders, and answers with `onshi_core::api::QualificationAnswer`.
 //! `GET /v1/health` reports the mode and whether the terminal folder is usable.
 //!
+//! Face-recognition reader results, which the terminal drops into `face/` unasked, are
+//! watched for ([`face_watch`]), committed to the SQLite store ([`store`],
+//! `<data-dir>/onshi.sqlite3`) and pushed to the reception screens over SSE
+//! (`GET /v1/events`, [`reception`]).
+//!
 //! # Running it
 //!
 //! `onshi-gateway serve --sim` runs the embedded simulated terminal; `onshi-gateway serve
 //! --terminal-dir DIR --institution-code CODE` uses a real terminal share. The data folder
-//! (`--data-dir`, default `./.onshi-data`) keeps unusable terminal answers in `rejected/`
-//! and, in sim mode, the simulator's folder `sim-terminal/`.
+//! (`--data-dir`, default `./.onshi-data`, on a local disk) keeps the store, taken-in face
+//! files in `face-archive/`, unusable terminal answers and face files in `rejected/` and,
+//! in sim mode, the simulator's folder `sim-terminal/`.
 //!
 //! In-process (tests, scripts): build a [`Config`], bind a loopback
 //! `tokio::net::TcpListener` and call [`serve`] with a shutdown future, or
@@ -30,11 +36,14 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod face_watch;
 pub mod json;
+pub mod reception;
 pub mod routes;
 pub mod security;
 pub mod server;
 pub mod sim;
+pub mod store;
 pub mod terminal_link;
 
 pub use config::{Config, Mode};

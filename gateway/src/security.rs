@@ -27,7 +27,8 @@ use onshi_core::api::ErrorCode;
 use crate::api_error::ApiFailure;
 
 const ALLOWED_METHODS: &str = "GET, POST";
-const ALLOWED_HEADERS: &str = "content-type";
+// last-event-id: EventSource sends it when it reconnects to `GET /v1/events`.
+const ALLOWED_HEADERS: &str = "content-type, last-event-id";
 /// Browsers cap this anyway (Chrome: 2 h); 10 min keeps allowlist changes quick to apply.
 const PREFLIGHT_MAX_AGE_SECS: &str = "600";
 const REQUEST_PRIVATE_NETWORK: &str = "access-control-request-private-network";

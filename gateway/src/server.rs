@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -14,9 +15,13 @@ use crate::access_log::log_requests;
 use crate::api_error;
 use crate::config::{ensure_folder, ensure_loopback, Config, Mode};
 use crate::error::GatewayError;
+use crate::face_watch::{FaceFolders, FaceWatcher};
+use crate::reception::Reception;
+use crate::routes::events::{events, reception_queue};
+use crate::routes::sim_faces::drop_face_result;
 use crate::routes::{health::health, qualifications::check_qualification};
 use crate::security::{guard, SecurityPolicy};
-use crate::sim::EmbeddedSim;
+use crate::sim::{EmbeddedSim, SimFaces};
 use crate::terminal_link::TerminalLink;
 
 /// What handlers share.
@@ -25,13 +30,24 @@ pub struct AppState {
     pub mode: GatewayMode,
     pub institution_code: Arc<str>,
     pub link: Arc<TerminalLink>,
+    pub reception: Arc<Reception>,
+    /// The simulated face reader; `Some` in `--sim` mode only, which is also what
+    /// registers `POST /v1/sim/face-results`.
+    pub sim_faces: Option<Arc<SimFaces>>,
+    pub sse_keep_alive: Duration,
 }
 
 /// The API with its security and logging layers, for a gateway listening on `port`.
 pub fn app(state: AppState, policy: SecurityPolicy, max_body_bytes: usize) -> Router {
-    Router::new()
+    let mut router = Router::new()
         .route("/v1/health", get(health))
         .route("/v1/qualifications", post(check_qualification))
+        .route("/v1/events", get(events))
+        .route("/v1/reception-queue", get(reception_queue));
+    if state.sim_faces.is_some() {
+        router = router.route("/v1/sim/face-results", post(drop_face_result));
+    }
+    router
         .fallback(api_error::not_found)
         .method_not_allowed_fallback(api_error::method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body_bytes))
@@ -55,6 +71,10 @@ pub struct Gateway {
     listener: TcpListener,
     addr: SocketAddr,
     sim: Option<EmbeddedSim>,
+    reception: Arc<Reception>,
+    watcher: FaceWatcher,
+    /// `--sim-face-every-secs`: the simulated reader and its pace.
+    face_ticker: Option<(Arc<SimFaces>, Duration)>,
 }
 
 impl Gateway {
@@ -69,6 +89,8 @@ impl Gateway {
         config.validate()?;
         ensure_folder(&config.data_dir)?;
         ensure_folder(&config.rejected_dir())?;
+        ensure_folder(&config.face_archive_dir())?;
+        let reception = Arc::new(Reception::open(&config.data_dir).await?);
         let terminal_dir = config.terminal_dir();
         let (mode, sim) = match &config.mode {
             Mode::Sim { latency } => (
@@ -87,10 +109,26 @@ impl Gateway {
             config.link,
             config.max_concurrent_exchanges,
         );
+        let sim_faces = sim.as_ref().map(EmbeddedSim::faces);
+        let watcher = FaceWatcher::new(
+            FaceFolders {
+                face: terminal_dir.join("face"),
+                archive: config.face_archive_dir(),
+                rejected: config.rejected_dir(),
+            },
+            config.face_poll_interval,
+            Arc::clone(&reception),
+        );
+        let face_ticker = sim_faces
+            .clone()
+            .zip(config.sim_face_every.filter(|every| !every.is_zero()));
         let state = AppState {
             mode,
             institution_code: config.institution_code.as_str().into(),
             link: Arc::new(link),
+            reception: Arc::clone(&reception),
+            sim_faces,
+            sse_keep_alive: config.sse_keep_alive,
         };
         let policy = SecurityPolicy::new(addr.port(), config.allowed_origins.iter().cloned());
         Ok(Self {
@@ -98,6 +136,9 @@ impl Gateway {
             listener,
             addr,
             sim,
+            reception,
+            watcher,
+            face_ticker,
         })
     }
 
@@ -110,15 +151,32 @@ impl Gateway {
         format!("http://{}", self.addr)
     }
 
-    /// Serves until `shutdown` completes, then lets open requests finish.
+    /// Watches `face/` and serves until `shutdown` completes, then ends the event streams,
+    /// lets open requests finish and stops the watcher.
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), GatewayError> {
+        let watcher = self.watcher.spawn();
+        let ticker = self
+            .face_ticker
+            .map(|(faces, every)| faces.spawn_ticker(every, self.reception.closing()));
+        let reception = Arc::clone(&self.reception);
+        // SSE responses never end by themselves; without this the server would wait for
+        // every open reception screen before shutting down.
+        let shutdown = async move {
+            shutdown.await;
+            reception.close();
+        };
         let result = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(GatewayError::Serve);
+        self.reception.close();
+        let _ = watcher.await;
+        if let Some(ticker) = ticker {
+            let _ = ticker.await;
+        }
         if let Some(sim) = self.sim {
             sim.stop().await;
         }

@@ -1,12 +1,19 @@
-//! The simulated terminal that `--sim` runs inside the gateway process.
+//! The simulated terminal that `--sim` runs inside the gateway process, including the
+//! face-recognition reader that drops results into its `face/` folder.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use onshi_sim::{Population, SimTerminal, SimTerminalHandle, TerminalConfig};
+use onshi_sim::face::drop_face_result;
+use onshi_sim::{FaceReader, Population, SimTerminal, SimTerminalHandle, TerminalConfig};
+use thiserror::Error;
+use tokio::task::JoinHandle;
+use tokio::time::MissedTickBehavior;
+use tracing::{info, warn};
 
 use crate::error::GatewayError;
+use crate::reception::closed;
 
 /// Fixed so the demo's sample patients are the same on every start.
 pub const SIM_SEED: u64 = 1;
@@ -14,6 +21,7 @@ pub const SIM_SEED: u64 = 1;
 /// Runs until [`EmbeddedSim::stop`] (or drop).
 pub struct EmbeddedSim {
     handle: SimTerminalHandle,
+    faces: Arc<SimFaces>,
 }
 
 impl EmbeddedSim {
@@ -33,13 +41,83 @@ impl EmbeddedSim {
             ..TerminalConfig::default()
         };
         let population = Arc::new(Population::generate(SIM_SEED));
+        let faces = Arc::new(SimFaces {
+            face_dir: terminal_dir.join("face"),
+            reader: Mutex::new((
+                FaceReader::new(Arc::clone(&population), SIM_SEED, institution_code),
+                0,
+            )),
+        });
         let handle = SimTerminal::start(terminal_dir, population, config).map_err(err)?;
-        Ok(Self { handle })
+        Ok(Self { handle, faces })
+    }
+
+    /// The simulated face-recognition reader.
+    pub fn faces(&self) -> Arc<SimFaces> {
+        Arc::clone(&self.faces)
     }
 
     /// Stopping joins the simulator's thread, which must not happen on a runtime worker.
     pub async fn stop(self) {
         let handle = self.handle;
         let _ = tokio::task::spawn_blocking(move || drop(handle)).await;
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum SimFaceError {
+    #[error("the simulated reader could not write its result: {0}")]
+    Write(#[from] onshi_sim::TerminalError),
+    #[error("the simulated reader is unusable: {0}")]
+    Worker(String),
+}
+
+/// The simulated 顔認証付きカードリーダー: each call is one patient confirming.
+#[derive(Debug)]
+pub struct SimFaces {
+    face_dir: PathBuf,
+    /// The patient sequence and the file counter.
+    reader: Mutex<(FaceReader, u64)>,
+}
+
+impl SimFaces {
+    /// Drops the next patient's result into `face/` and returns its file name.
+    pub async fn drop_one(self: &Arc<Self>) -> Result<String, SimFaceError> {
+        let faces = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let mut guard = faces
+                .reader
+                .lock()
+                .map_err(|_| SimFaceError::Worker("an earlier drop panicked".to_string()))?;
+            let (reader, seq) = &mut *guard;
+            Ok(drop_face_result(&faces.face_dir, reader, seq)?)
+        })
+        .await
+        .map_err(|err| SimFaceError::Worker(err.to_string()))?
+    }
+
+    /// Drops a result every `every` until `closing` turns true (the demo's steady trickle
+    /// of patients at the reader).
+    pub fn spawn_ticker(
+        self: &Arc<Self>,
+        every: Duration,
+        mut closing: tokio::sync::watch::Receiver<bool>,
+    ) -> JoinHandle<()> {
+        let faces = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            // The first tick is immediate; the demo starts with an empty reader.
+            tick.tick().await;
+            loop {
+                tokio::select! {
+                    () = closed(&mut closing) => break,
+                    _ = tick.tick() => match faces.drop_one().await {
+                        Ok(file) => info!(%file, "simulated reader dropped a face result"),
+                        Err(err) => warn!("simulated reader: {err}"),
+                    },
+                }
+            }
+        })
     }
 }

@@ -155,9 +155,10 @@ async fn preflight_with_private_network_access() {
         .header("access-control-allow-methods")
         .unwrap()
         .contains("POST"));
+    // Exactly the headers the API reads: the JSON body type and the SSE resume cursor.
     assert_eq!(
         reply.header("access-control-allow-headers"),
-        Some("content-type")
+        Some("content-type, last-event-id")
     );
     assert_eq!(reply.header("access-control-max-age"), Some("600"));
 }

@@ -304,7 +304,7 @@ fn encode_or_fail(
 }
 
 /// Writes `dir/name` through a hidden temp file and a rename.
-fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), TerminalError> {
+pub(crate) fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), TerminalError> {
     let target = dir.join(name);
     let temp = dir.join(format!(".{name}.tmp"));
     fs::write(&temp, bytes).map_err(|source| TerminalError::Write {

@@ -1,4 +1,6 @@
 //! HTTP handlers of API v1.
 
+pub mod events;
 pub mod health;
 pub mod qualifications;
+pub mod sim_faces;

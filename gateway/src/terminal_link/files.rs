@@ -35,15 +35,22 @@ pub async fn exists(path: &Path) -> bool {
 /// Moves `path` into `rejected_dir`, keeping its name unless a file of that name is
 /// already there. Returns the new path.
 pub async fn move_to_rejected(path: &Path, rejected_dir: &Path) -> io::Result<PathBuf> {
-    fs::create_dir_all(rejected_dir).await?;
+    move_into(path, rejected_dir).await
+}
+
+/// Moves `path` into `dir` (created if needed), keeping its name unless a file of that
+/// name is already there (then `name.1`, `name.2`, …: nothing is overwritten). Returns the
+/// new path.
+pub async fn move_into(path: &Path, dir: &Path) -> io::Result<PathBuf> {
+    fs::create_dir_all(dir).await?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "response.xml".to_string());
-    let mut target = rejected_dir.join(&name);
+    let mut target = dir.join(&name);
     let mut n = 1;
     while exists(&target).await {
-        target = rejected_dir.join(format!("{name}.{n}"));
+        target = dir.join(format!("{name}.{n}"));
         n += 1;
     }
     // A terminal share is often another filesystem than the data folder: rename fails

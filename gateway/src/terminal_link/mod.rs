@@ -6,7 +6,7 @@
 //! leaves the folders clean: our files are removed on every outcome, and an unusable
 //! answer is moved to `<data-dir>/rejected/` for a person to look at.
 
-mod files;
+pub mod files;
 mod state;
 mod watch;
 

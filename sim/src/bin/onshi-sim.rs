@@ -2,7 +2,10 @@
 //!
 //! `onshi-sim patients [--json]` lists the sample patients; `onshi-sim terminal --dir DIR`
 //! plays the 資格確認端末 on a folder so the gateway's `--terminal-dir` mode can run
-//! against it.
+//! against it; `onshi-sim face --dir DIR [--count N]` drops face-recognition reader results
+//! into DIR/face, as if patients had just confirmed at the reader.
+//! `onshi-sim gen-cards --out DIR` writes the virtual cards' keys and certificates;
+//! `onshi-sim card --card ID [--port 35963]` puts one into pcscd's vpcd reader.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,7 +16,8 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use unicode_width::UnicodeWidthStr;
 
-use onshi_sim::{Population, SamplePatient, SimTerminal, TerminalConfig};
+use onshi_sim::face::drop_face_result;
+use onshi_sim::{FaceReader, Population, SamplePatient, SimTerminal, TerminalConfig};
 
 #[derive(Parser)]
 #[command(
@@ -46,6 +50,39 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Write face-recognition reader results into DIR/face and print their file names.
+    Face {
+        /// Shared root folder; face/ is created in it.
+        #[arg(long)]
+        dir: PathBuf,
+        /// How many results to write.
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+        /// Seed of the synthetic population and of the patient sequence.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// 医療機関コード written into the results.
+        #[arg(long, default_value = "1319999999")]
+        institution_code: String,
+    },
+    /// Generate the virtual cards' keys and certificates (the sim/fixtures/cards files).
+    GenCards {
+        /// Folder to write into.
+        #[arg(long)]
+        out: PathBuf,
+        /// Seed of the key generator; the committed fixtures use the default.
+        #[arg(long, default_value_t = onshi_sim::card::generate::FIXTURE_SEED)]
+        seed: u64,
+    },
+    /// Insert a virtual My Number Card into pcscd's vpcd reader until Ctrl-C.
+    Card {
+        /// Card id (see sim/fixtures/cards/index.json), e.g. card-01, blocked, android.
+        #[arg(long)]
+        card: String,
+        /// vpcd port: 35963 is "Virtual PCD 00 00", 35964 "Virtual PCD 00 01".
+        #[arg(long, default_value_t = onshi_sim::vpcd::DEFAULT_PORT)]
+        port: u16,
+    },
 }
 
 fn main() -> ExitCode {
@@ -62,7 +99,36 @@ fn main() -> ExitCode {
             latency_ms,
             seed,
         } => terminal(dir, latency_ms, seed),
+        Command::Face {
+            dir,
+            count,
+            seed,
+            institution_code,
+        } => face(dir, count, seed, &institution_code),
+        Command::GenCards { out, seed } => gen_cards(out, seed),
+        Command::Card { card, port } => card_in_reader(&card, port),
     }
+}
+
+fn face(dir: PathBuf, count: u32, seed: u64, institution_code: &str) -> ExitCode {
+    let face_dir = dir.join("face");
+    if let Err(error) = std::fs::create_dir_all(&face_dir) {
+        eprintln!("onshi-sim: cannot create {}: {error}", face_dir.display());
+        return ExitCode::FAILURE;
+    }
+    let population = Arc::new(Population::generate(seed));
+    let mut reader = FaceReader::new(population, seed, institution_code);
+    let mut seq = 0;
+    for _ in 0..count {
+        match drop_face_result(&face_dir, &mut reader, &mut seq) {
+            Ok(name) => println!("{name}"),
+            Err(error) => {
+                eprintln!("onshi-sim: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn patients(json: bool) -> ExitCode {
@@ -161,6 +227,68 @@ fn terminal(dir: PathBuf, latency_ms: u64, seed: u64) -> ExitCode {
     drop(handle);
     tracing::info!("simulated terminal stopped");
     ExitCode::SUCCESS
+}
+
+fn gen_cards(out: PathBuf, seed: u64) -> ExitCode {
+    match onshi_sim::card::generate::write_fixtures(&out, seed) {
+        Ok(paths) => {
+            for path in paths {
+                println!("{}", path.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("onshi-sim: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn card_in_reader(id: &str, port: u16) -> ExitCode {
+    use onshi_sim::card::VirtualCard;
+    use onshi_sim::vpcd;
+
+    let card = match VirtualCard::open(id) {
+        Ok(card) => Arc::new(std::sync::Mutex::new(card)),
+        Err(error) => {
+            eprintln!("onshi-sim: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (interrupted, wait) = mpsc::channel();
+    if let Err(error) = ctrlc::set_handler(move || {
+        let _ = interrupted.send(());
+    }) {
+        eprintln!("onshi-sim: cannot catch Ctrl-C: {error}");
+        return ExitCode::FAILURE;
+    }
+    let inserted = match vpcd::insert(card, vpcd::local(port)) {
+        Ok(inserted) => inserted,
+        Err(error) => {
+            eprintln!("onshi-sim: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(card = id, addr = %inserted.addr(), "virtual card inserted; Ctrl-C removes it");
+    // Poll so that pcscd going away ends the command too, not only Ctrl-C.
+    let mut interrupted = false;
+    while inserted.is_connected() && !interrupted {
+        interrupted = wait.recv_timeout(Duration::from_millis(200)).is_ok();
+    }
+    match inserted.remove() {
+        Ok(()) if interrupted => {
+            tracing::info!("virtual card removed");
+            ExitCode::SUCCESS
+        }
+        Ok(()) => {
+            eprintln!("onshi-sim: pcscd closed the virtual reader's connection");
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("onshi-sim: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// `text` padded with spaces to `width` terminal cells.

@@ -1,0 +1,220 @@
+//! Watches the terminal's `face/` folder, where the 顔認証付きカードリーダー's results
+//! arrive unasked, and puts each one on the reception queue.
+//!
+//! Plain polling (every 200 ms by default) rather than file-system notifications: the
+//! folder is usually an SMB share of the terminal PC, where change notifications are
+//! unreliable, and two polls plus the store commit still bring a result to the screen in
+//! well under a second.
+//!
+//! Order of steps, so that a crash at any point loses nothing:
+//! 1. read the complete file ([`tracker`]) and parse it;
+//! 2. commit the event to SQLite ([`crate::reception::Reception::record`]);
+//! 3. only then move the file out of `face/`: results to `<data-dir>/face-archive/` (the
+//!    terminal's original, kept as evidence of what the reader reported), refused files to
+//!    `<data-dir>/rejected/`.
+//!
+//! A crash between 2 and 3 leaves the file in `face/`; after a restart it is read again,
+//! recognised by name and content hash, not queued twice, and moved.
+
+mod refusal;
+mod tracker;
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use onshi_core::api::{QualificationAnswer, ReceptionEventKind};
+use onshi_core::oqs::{parse_response, OqsError};
+use sha2::{Digest, Sha256};
+use tokio::fs;
+use tokio::task::JoinHandle;
+use tokio::time::MissedTickBehavior;
+use tracing::{debug, error, info, warn};
+
+use crate::clock;
+use crate::reception::{closed, Reception};
+use crate::store::NewEvent;
+use crate::terminal_link::files::move_into;
+
+pub use refusal::refusal_reason;
+pub use tracker::{is_candidate, Listed, Tracker};
+
+/// Poll interval used unless configured otherwise.
+pub const DEFAULT_FACE_POLL: Duration = Duration::from_millis(200);
+
+/// How many polls a complete-looking file may fail to parse before it is refused: a
+/// writer may create the file and pause before filling it.
+const PARSE_ATTEMPTS: u32 = 3;
+
+/// Folders the watcher works with.
+#[derive(Debug, Clone)]
+pub struct FaceFolders {
+    /// The terminal's `face/`.
+    pub face: PathBuf,
+    /// `<data-dir>/face-archive/`.
+    pub archive: PathBuf,
+    /// `<data-dir>/rejected/`.
+    pub rejected: PathBuf,
+}
+
+pub struct FaceWatcher {
+    folders: FaceFolders,
+    poll: Duration,
+    reception: Arc<Reception>,
+    tracker: Tracker,
+    /// Whether the missing folder was already reported (once, not every poll).
+    reported_missing: bool,
+}
+
+impl FaceWatcher {
+    pub fn new(folders: FaceFolders, poll: Duration, reception: Arc<Reception>) -> Self {
+        Self {
+            folders,
+            poll: poll.max(Duration::from_millis(1)),
+            reception,
+            tracker: Tracker::default(),
+            reported_missing: false,
+        }
+    }
+
+    /// Polls until the reception queue closes.
+    pub fn spawn(mut self) -> JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut closing = self.reception.closing();
+            let mut tick = tokio::time::interval(self.poll);
+            tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    () = closed(&mut closing) => break,
+                    _ = tick.tick() => self.poll_once().await,
+                }
+            }
+            debug!("face watcher stopped");
+        })
+    }
+
+    /// One poll: list, then take in every file that is complete.
+    pub async fn poll_once(&mut self) {
+        let listing = match list(&self.folders.face).await {
+            Ok(listing) => {
+                if self.reported_missing {
+                    info!("the face folder is back");
+                    self.reported_missing = false;
+                }
+                listing
+            }
+            Err(err) => {
+                if !self.reported_missing {
+                    warn!(dir = %self.folders.face.display(), "cannot list the face folder: {err}");
+                    self.reported_missing = true;
+                }
+                return;
+            }
+        };
+        for file in self.tracker.observe(listing) {
+            self.take(&file).await;
+        }
+    }
+
+    async fn take(&mut self, file: &Listed) {
+        let path = self.folders.face.join(&file.name);
+        let bytes = match fs::read(&path).await {
+            Ok(bytes) => bytes,
+            // Taken by someone else between listing and reading.
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return,
+            Err(err) => {
+                warn!(file = %file.name, "cannot read a face file; leaving it until it changes: {err}");
+                self.tracker.settle(&file.name);
+                return;
+            }
+        };
+        if bytes.len() as u64 != file.size {
+            // Grew between listing and reading: the next polls will see it settle.
+            return;
+        }
+        match parse_response(&bytes) {
+            Ok(response) => {
+                let event = NewEvent {
+                    prescription_issue_select: response.prescription_issue_select.clone(),
+                    answer: Some(QualificationAnswer::from_response(response)),
+                    ..self.new_event(ReceptionEventKind::FaceResult, file, &bytes)
+                };
+                self.commit_then_move(file, &path, event, &self.folders.archive.clone())
+                    .await;
+            }
+            Err(err) => {
+                if self.tracker.parse_failed(&file.name) < PARSE_ATTEMPTS {
+                    return;
+                }
+                self.refuse(file, &path, &bytes, &err).await;
+            }
+        }
+    }
+
+    async fn refuse(&mut self, file: &Listed, path: &Path, bytes: &[u8], err: &OqsError) {
+        let reason = refusal_reason(err);
+        warn!(file = %file.name, %reason, "face file refused");
+        // The parser's own words may quote the file; only at debug level.
+        debug!(file = %file.name, "parser said: {err}");
+        let event = NewEvent {
+            error: Some(reason),
+            ..self.new_event(ReceptionEventKind::FaceError, file, bytes)
+        };
+        self.commit_then_move(file, path, event, &self.folders.rejected.clone())
+            .await;
+    }
+
+    fn new_event(&self, kind: ReceptionEventKind, file: &Listed, bytes: &[u8]) -> NewEvent {
+        NewEvent {
+            received_at: clock::rfc3339(clock::now_jst()),
+            kind,
+            source_file: file.name.clone(),
+            content_sha256: format!("{:x}", Sha256::digest(bytes)),
+            answer: None,
+            prescription_issue_select: None,
+            error: None,
+        }
+    }
+
+    async fn commit_then_move(&mut self, file: &Listed, path: &Path, event: NewEvent, to: &Path) {
+        let stored = match self.reception.record(event).await {
+            Ok(stored) => stored,
+            Err(err) => {
+                // The file stays in face/ and is tried again on the next poll.
+                error!(file = %file.name, "cannot store a face event: {err}");
+                return;
+            }
+        };
+        info!(id = stored.id, kind = stored.kind.as_str(), file = %file.name, "face event queued");
+        if let Err(err) = move_into(path, to).await {
+            warn!(file = %file.name, "stored, but cannot move it out of the face folder: {err}");
+            self.tracker.settle(&file.name);
+        }
+    }
+}
+
+/// Candidate files in `dir` with their size and time stamp.
+async fn list(dir: &Path) -> io::Result<Vec<Listed>> {
+    let mut entries = fs::read_dir(dir).await?;
+    let mut listing = Vec::new();
+    while let Some(entry) = entries.next_entry().await? {
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        if !is_candidate(&name) {
+            continue;
+        }
+        let Ok(meta) = entry.metadata().await else {
+            continue;
+        };
+        if meta.is_file() {
+            listing.push(Listed {
+                name,
+                size: meta.len(),
+                modified: meta.modified().ok(),
+            });
+        }
+    }
+    Ok(listing)
+}

@@ -1,0 +1,167 @@
+//! `GET /v1/events` (SSE) and `GET /v1/reception-queue` (JSON): the reception queue.
+//!
+//! Where a client starts: `Last-Event-ID` (what EventSource sends when it reconnects),
+//! else `?after=<id>` (for clients that cannot set headers; an EventSource keeps its URL
+//! on reconnect, so the header must win), else today's events (Japan time), so a page
+//! opened mid-morning shows the morning's patients.
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::Json;
+use futures_util::stream::{Stream, StreamExt};
+use onshi_core::api::{ErrorCode, ReceptionEvent, ReceptionQueue};
+use serde::Deserialize;
+use tracing::warn;
+
+use crate::api_error::ApiFailure;
+use crate::clock;
+use crate::reception::{feed, Start};
+use crate::server::AppState;
+
+/// Events per `GET /v1/reception-queue` answer unless `limit` says otherwise.
+const DEFAULT_QUEUE_LIMIT: usize = 200;
+const MAX_QUEUE_LIMIT: usize = 1000;
+const LAST_EVENT_ID: &str = "last-event-id";
+
+/// Query parameters, as text so that a bad value gets a contract error, not axum's.
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueParams {
+    after: Option<String>,
+    limit: Option<String>,
+}
+
+pub async fn events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    params: Result<Query<QueueParams>, QueryRejection>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiFailure> {
+    let params = query_params(params)?;
+    let header = match headers.get(LAST_EVENT_ID) {
+        Some(value) => Some(
+            value
+                .to_str()
+                .map_err(|_| bad_cursor(LAST_EVENT_ID))?
+                .to_string(),
+        ),
+        None => None,
+    };
+    let start = match header.filter(|h| !h.trim().is_empty()) {
+        Some(id) => Start::After(parse_id(&id, LAST_EVENT_ID)?),
+        None => start_from(params.after.as_deref())?,
+    };
+    let stream = feed(state.reception.clone(), start).map(|event| Ok(sse_event(&event)));
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(state.sse_keep_alive)))
+}
+
+pub async fn reception_queue(
+    State(state): State<AppState>,
+    params: Result<Query<QueueParams>, QueryRejection>,
+) -> Result<Json<ReceptionQueue>, ApiFailure> {
+    let params = query_params(params)?;
+    let limit = match params.limit.as_deref() {
+        None => DEFAULT_QUEUE_LIMIT,
+        Some(text) => text
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_QUEUE_LIMIT).contains(n))
+            .ok_or_else(|| bad_cursor("limit"))?,
+    };
+    let page = match start_from(params.after.as_deref())? {
+        Start::After(after) => state.reception.after(after, limit).await,
+        Start::Since(from) => state.reception.since(from, limit).await,
+    }
+    .map_err(|err| {
+        warn!("cannot read the reception queue: {err}");
+        ApiFailure::internal("the reception queue cannot be read; see the gateway log")
+    })?;
+    Ok(Json(ReceptionQueue {
+        events: page.events,
+        more: page.more,
+    }))
+}
+
+/// Unreadable query strings (bad percent-encoding) get the contract's error shape.
+fn query_params(
+    params: Result<Query<QueueParams>, QueryRejection>,
+) -> Result<QueueParams, ApiFailure> {
+    params.map(|Query(p)| p).map_err(|rejection| {
+        ApiFailure::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            format!("the query string cannot be read: {}", rejection.body_text()),
+        )
+    })
+}
+
+fn start_from(after: Option<&str>) -> Result<Start, ApiFailure> {
+    match after.filter(|a| !a.trim().is_empty()) {
+        Some(after) => Ok(Start::After(parse_id(after, "after")?)),
+        None => Ok(Start::Since(clock::start_of_day(clock::now_jst()))),
+    }
+}
+
+fn parse_id(text: &str, field: &str) -> Result<i64, ApiFailure> {
+    text.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id >= 0)
+        .ok_or_else(|| bad_cursor(field))
+}
+
+fn bad_cursor(field: &str) -> ApiFailure {
+    let mut fields = BTreeMap::new();
+    fields.insert(field.to_string(), "invalid".to_string());
+    ApiFailure::new(
+        StatusCode::BAD_REQUEST,
+        ErrorCode::BadRequest,
+        format!("{field} must be an event id (a whole number, 0 or more)"),
+    )
+    .with_fields(fields)
+}
+
+/// `id:` the store id, `event:` the kind, `data:` the event as JSON.
+fn sse_event(event: &ReceptionEvent) -> Event {
+    match serde_json::to_string(event) {
+        Ok(json) => Event::default()
+            .id(event.id.to_string())
+            .event(event.kind.as_str())
+            .data(json),
+        Err(err) => {
+            // Cannot happen with these types; a comment keeps the stream alive if it does.
+            warn!(id = event.id, "cannot encode a reception event: {err}");
+            Event::default().comment("an event could not be encoded")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_are_whole_non_negative_numbers() {
+        assert_eq!(parse_id(" 42 ", "after").unwrap(), 42);
+        for bad in ["-1", "abc", "1.5", ""] {
+            let failure = parse_id(bad, "after").unwrap_err();
+            assert_eq!(failure.status, StatusCode::BAD_REQUEST);
+            assert_eq!(failure.fields["after"], "invalid");
+        }
+    }
+
+    #[test]
+    fn no_cursor_means_today_in_japan() {
+        match start_from(None).unwrap() {
+            Start::Since(from) => {
+                assert!(from.ends_with("T00:00:00.000+09:00"), "{from}");
+            }
+            other => panic!("expected today, got {other:?}"),
+        }
+        assert_eq!(start_from(Some("7")).unwrap(), Start::After(7));
+    }
+}

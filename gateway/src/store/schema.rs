@@ -1,0 +1,75 @@
+//! Schema migrations, counted in `PRAGMA user_version`.
+//!
+//! Each step runs in its own transaction together with the version bump, so a crash
+//! leaves the file at the previous version, never half-migrated. Steps are only ever
+//! appended; an applied step is never edited.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::StoreError;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the reception queue. (source_file, content_sha256) is unique so that a file taken
+    // in again after a crash between the commit and its removal from face/ is recognised
+    // instead of queued twice.
+    "CREATE TABLE reception_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        received_at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        source_file TEXT NOT NULL,
+        content_sha256 TEXT NOT NULL,
+        payload TEXT,
+        prescription_issue_select TEXT,
+        error TEXT,
+        UNIQUE (source_file, content_sha256)
+    );
+    CREATE INDEX reception_events_received_at ON reception_events (received_at);",
+];
+
+/// The version a fully migrated store is at.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |row| row.get(0))
+}
+
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let found = version(conn)?;
+    if found > LATEST {
+        return Err(StoreError::TooNew {
+            found,
+            known: LATEST,
+        });
+    }
+    for (step, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", step as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_twice_is_harmless() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), LATEST);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", LATEST + 1)
+            .unwrap();
+        assert!(matches!(
+            migrate(&mut conn),
+            Err(StoreError::TooNew { found, .. }) if found == LATEST + 1
+        ));
+    }
+}
