@@ -60,10 +60,11 @@ test("a valid patient is confirmed, shown, and imported by the host page", async
   assert.match(await card.innerText(), /有効/);
 
   // The host page imported the event's structured data into its own panel.
-  const imported = page.locator('[data-field="name"]');
-  await page.waitForFunction(() => document.querySelector('[data-field="name"]').textContent.trim() !== "");
+  const imported = page.locator('#import-fields [data-import="name"]');
+  await page.waitForFunction(() => document.querySelector('#import-fields [data-import="name"]').textContent.trim() !== "");
   assert.equal((await imported.textContent()).trim(), patient.name);
-  assert.equal((await page.locator('[data-field="status"]').textContent()).trim(), "valid");
+  assert.equal((await page.locator('#import-fields [data-import="status"]').textContent()).trim(), "valid");
+  assert.equal((await page.locator('#import-fields [data-import="birthdate"]').textContent()).trim(), patient.birthdate);
   const raw = JSON.parse(await page.locator("#import-raw").textContent());
   assert.equal(raw.answer.status, "valid");
   assert.equal(raw.query.number, patient.number);

@@ -76,6 +76,13 @@ const server = createServer(async (req, res) => {
     return;
   }
   const path = new URL(req.url, "http://localhost").pathname;
+  if (path === "/onshi-config.json") {
+    // Where this demo's gateway listens, so the page needs no inline configuration.
+    const body = JSON.stringify({ gateway: gatewayOrigin });
+    res.writeHead(200, { ...common, "Content-Type": "application/json; charset=utf-8" });
+    res.end(req.method === "HEAD" ? undefined : body);
+    return;
+  }
   const file = await resolveFile(path);
   if (!file) {
     res.writeHead(404, { ...common, "Content-Type": "text/plain; charset=utf-8" }).end("not found\n");

@@ -4,10 +4,20 @@
 
 const host = document.getElementById("onshi-host");
 const params = new URLSearchParams(window.location.search);
-const options = {
-  gateway: params.get("gateway") || "http://127.0.0.1:7611",
-  lang: params.get("lang") === "en" ? "en" : "ja",
-};
+
+// The demo server says where its gateway listens; `?gateway=` overrides it.
+async function loadOptions() {
+  let gateway = params.get("gateway");
+  if (!gateway) {
+    try {
+      const response = await fetch("onshi-config.json");
+      if (response.ok) gateway = (await response.json()).gateway;
+    } catch {
+      /* served elsewhere: fall back to the default gateway */
+    }
+  }
+  return { gateway: gateway || "http://127.0.0.1:7611", lang: params.get("lang") === "en" ? "en" : "ja" };
+}
 
 function formatDate(yyyymmdd) {
   if (!yyyymmdd || yyyymmdd.length !== 8) return yyyymmdd || "";
@@ -25,7 +35,7 @@ function copay(ratio) {
 }
 
 function setField(name, value) {
-  const el = document.querySelector(`[data-field="${name}"]`);
+  const el = document.querySelector(`#import-fields [data-import="${name}"]`);
   el.textContent = value || "—";
 }
 
@@ -49,8 +59,8 @@ function importResult(detail) {
 
 host.addEventListener("onshi:qualified", (event) => importResult(event.detail));
 
-import("../pkg/onshi.js")
-  .then((onshi) => {
+Promise.all([import("../pkg/onshi.js"), loadOptions()])
+  .then(([onshi, options]) => {
     document.getElementById("onshi-loading").remove();
     window.onshiHandle = onshi.mount(host, options);
   })
