@@ -21,6 +21,7 @@ export async function startDemo({ gatewayPort = 17611, wwwPort = 18080, timeoutM
       ONSHI_WWW_PORT: String(wwwPort),
       ONSHI_DEMO_DIR: demoDir,
       ONSHI_SKIP_SETUP: "1",
+      ONSHI_SIM_FACE_EVERY_SECS: "0",
     },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],

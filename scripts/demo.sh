@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Sets up, builds and starts the onshi demo on loopback:
 #   - onshi-gateway in --sim mode (embedded simulated qualification terminal),
-#   - the demo EMR reception page under a strict CSP.
+#   - the demo EMR reception page under a strict CSP,
+#   - pcscd with the vpcd virtual reader, for the simulator's virtual My Number cards.
 # Stop with Ctrl-C; both processes stop together.
 #
 # Environment: ONSHI_GATEWAY_PORT (7611), ONSHI_WWW_PORT (8080), ONSHI_DEMO_DIR (.demo),
+#              ONSHI_SIM_FACE_EVERY_SECS (45; 0 = the face reader only delivers on demand),
 #              ONSHI_SKIP_SETUP=1 to skip scripts/setup.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +28,9 @@ step "building the component (wasm) and the demo pages"
 npm run --silent build:wasm
 npx webpack --mode production --no-stats >/dev/null
 
+# The virtual My Number cards reach the gateway through pcscd's vpcd reader.
+scripts/pcscd.sh || step "warning: pcscd is not running; card reading will report the reader as unavailable"
+
 mkdir -p "$DEMO_DIR"
 pids=()
 cleanup() {
@@ -40,6 +45,7 @@ target/release/onshi-gateway serve --sim \
   --data-dir "$DEMO_DIR/gateway" \
   --allow-origin "http://127.0.0.1:${WWW_PORT}" \
   --allow-origin "http://localhost:${WWW_PORT}" \
+  --sim-face-every-secs "${ONSHI_SIM_FACE_EVERY_SECS:-45}" \
   >"$DEMO_DIR/gateway.log" 2>&1 &
 pids+=($!)
 

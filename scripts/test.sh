@@ -21,6 +21,7 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo clippy -p onshi -p onshi-core --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 
 step "native tests"
+scripts/pcscd.sh   # the gateway's card tests go through a real pcscd + vpcd
 cargo test --workspace --quiet
 
 step "browser tests (headless Chromium)"

@@ -1,3 +1,5 @@
+import { setupSimControls } from "./sim-controls.js";
+
 // Demo EMR reception page: mounts the onshi component and imports what it reports,
 // the way a host EMR would (only through the public `mount` API and the
 // `onshi:qualified` event; never through the component's internals).
@@ -63,6 +65,7 @@ Promise.all([import("../pkg/onshi.js"), loadOptions()])
   .then(([onshi, options]) => {
     document.getElementById("onshi-loading").remove();
     window.onshiHandle = onshi.mount(host, options);
+    setupSimControls(options.gateway, options.lang);
   })
   .catch((error) => {
     const loading = document.getElementById("onshi-loading");
