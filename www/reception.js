@@ -41,8 +41,18 @@ function setField(name, value) {
   el.textContent = value || "—";
 }
 
+const SOURCES = {
+  insurance_card: "保険証・資格確認書の番号 / insurance card number",
+  face: "顔認証付きカードリーダー / face-recognition reader",
+  my_number_card: "マイナンバーカード / My Number Card",
+};
+const VERIFICATIONS = { pin: "暗証番号 / PIN", visual_check: "目視 / visual check", face_recognition: "顔認証 / face" };
+
 function importResult(detail) {
   const answer = detail.answer;
+  const source = SOURCES[detail.source] || detail.source || "";
+  const verification = VERIFICATIONS[detail.verification];
+  setField("source", verification ? `${source}（${verification}）` : source);
   const record = (answer.results && answer.results[0]) || {};
   const person = record.person || {};
   const insurance = record.insurance || {};
