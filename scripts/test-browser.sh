@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Browser tests of the component in headless Chromium: the scripted-gateway suite
-# (tests/web.rs) and the live suite (tests/gateway_live.rs) against a real
-# `onshi-gateway serve --sim` started here and always stopped on exit.
+# Browser tests of the component in headless Chromium: the scripted-gateway suites
+# (tests/web.rs: number flow; tests/queue.rs: live queue over a scripted event stream;
+# tests/card_session.rs: My Number Card sessions and the PIN pad) and the live suite
+# (tests/gateway_live.rs: HTTP, and a simulated face result reaching the mounted queue)
+# against a real `onshi-gateway serve --sim` started here and always stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
@@ -32,14 +34,19 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# Sample patients passed to the test build: one the simulator confirms as valid, and
-# one whose terminal never answers (for the client-side deadline).
+# Sample patients passed to the test build: one the simulator confirms as valid, one
+# whose terminal never answers (for the client-side deadline), and one with a 限度額適用
+# 認定証 that the answer carries only with the patient's consent (limit_consent).
 target/debug/onshi-sim patients --json >"$work_dir/patients.json"
 eval "$(node -e '
   const all = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   const p = all.find((x) => x.expected === "valid" && x.name);
   const slow = all.find((x) => x.expected === "timeout");
-  if (!p || !slow) { console.error("need sample patients with expected=valid and =timeout"); process.exit(1); }
+  const limit = all.find((x) => x.expected === "valid" && x.key === "limit_certificate");
+  if (!p || !slow || !limit) {
+    console.error("need sample patients with expected=valid, =timeout and key=limit_certificate");
+    process.exit(1);
+  }
   const q = (s) => "\x27" + String(s ?? "").replace(/\x27/g, "\x27\\\x27\x27") + "\x27";
   console.log([
     "export ONSHI_TEST_SLOW_INSURER=" + q(slow.insurer_number),
@@ -53,6 +60,11 @@ eval "$(node -e '
     "export ONSHI_TEST_PATIENT_BRANCH=" + q(p.branch),
     "export ONSHI_TEST_PATIENT_BIRTHDATE=" + q(p.birthdate),
     "export ONSHI_TEST_PATIENT_NAME=" + q(p.name),
+    "export ONSHI_TEST_LIMIT_INSURER=" + q(limit.insurer_number),
+    "export ONSHI_TEST_LIMIT_SYMBOL=" + q(limit.symbol),
+    "export ONSHI_TEST_LIMIT_NUMBER=" + q(limit.number),
+    "export ONSHI_TEST_LIMIT_BRANCH=" + q(limit.branch),
+    "export ONSHI_TEST_LIMIT_BIRTHDATE=" + q(limit.birthdate),
     "patient_key=" + q(p.key),
   ].join("\n"));
 ' "$work_dir/patients.json")"

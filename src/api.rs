@@ -1,24 +1,42 @@
 //! Talking to the local gateway.
 //!
-//! The component only sees the object-safe [`GatewayClient`] trait, so browser tests can
-//! script answers and the real [`HttpGateway`] stays a thin layer over `fetch`.
+//! The component only sees the object-safe [`GatewayClient`] and [`EventFeed`] traits, so
+//! browser tests can script answers and push events, and the real [`HttpGateway`] and
+//! [`BrowserEventFeed`] stay thin layers over `fetch` and `EventSource`.
 
 mod error;
+mod feed;
 mod http;
 
 use futures::future::LocalBoxFuture;
 use onshi_core::api::{QualificationAnswer, QualificationQuery};
+use onshi_core::card_session::{CardSessionView, PinEntry, StartCardSession};
 
-pub use error::{read_answer, ClientError};
-pub use http::{AbortGuard, HttpGateway, CLIENT_TIMEOUT_MS};
+pub use error::{read_answer, read_body, ClientError};
+pub use feed::{BrowserEventFeed, EventFeed, FeedMessage, FeedSignal, Subscription};
+pub use http::{AbortGuard, HttpGateway, CARD_CLIENT_TIMEOUT_MS, CLIENT_TIMEOUT_MS};
 
-/// Asks the gateway for qualifications.
-///
-/// Dropping the returned future cancels the request: implementations must not keep
-/// working (or keep a connection open) for an answer nobody waits for.
+/// A gateway call in flight. Dropping it cancels the request: implementations must not
+/// keep working (or keep a connection open) for an answer nobody waits for.
+pub type Call<T> = LocalBoxFuture<'static, Result<T, ClientError>>;
+
+/// Asks the gateway for qualifications and drives card sessions on its reader.
 pub trait GatewayClient {
-    fn qualify(
-        &self,
-        query: QualificationQuery,
-    ) -> LocalBoxFuture<'static, Result<QualificationAnswer, ClientError>>;
+    /// `POST /v1/qualifications`.
+    fn qualify(&self, query: QualificationQuery) -> Call<QualificationAnswer>;
+
+    /// `POST /v1/card-sessions`.
+    fn start_card_session(&self, start: StartCardSession) -> Call<CardSessionView>;
+
+    /// `GET /v1/card-sessions/{id}` (the fallback when no SSE event arrives).
+    fn card_session(&self, id: &str) -> Call<CardSessionView>;
+
+    /// `POST /v1/card-sessions/{id}/pin`. The PIN is moved in and dropped with the call.
+    fn send_pin(&self, id: &str, pin: PinEntry) -> Call<CardSessionView>;
+
+    /// `POST /v1/card-sessions/{id}/visual-check` with `staff_confirmed: true`.
+    fn visual_check(&self, id: &str) -> Call<CardSessionView>;
+
+    /// `DELETE /v1/card-sessions/{id}`.
+    fn cancel_card_session(&self, id: &str) -> Call<CardSessionView>;
 }

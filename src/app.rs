@@ -6,10 +6,13 @@ use std::rc::Rc;
 use onshi_core::codes::Lang;
 use yew::prelude::*;
 
-use crate::api::GatewayClient;
+use crate::api::{EventFeed, GatewayClient};
 use crate::context::{lang_tag, UiContext};
-use crate::hooks::{use_qualified_event, use_request_runner};
+use crate::hooks::{
+    use_card_commands, use_card_runner, use_event_feed, use_qualified_event, use_request_runner,
+};
 use crate::i18n::{text, Msg};
+use crate::queue::Queue;
 use crate::state::Reception;
 use crate::views::{LangSwitch, ReceptionView};
 
@@ -23,9 +26,20 @@ impl PartialEq for ClientRef {
     }
 }
 
+/// A shared event feed; equal when it is the same feed.
+#[derive(Clone)]
+pub struct FeedRef(pub Rc<dyn EventFeed>);
+
+impl PartialEq for FeedRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 #[derive(Properties, PartialEq, Clone)]
 pub struct AppProps {
     pub client: ClientRef,
+    pub feed: FeedRef,
     pub lang: Lang,
     /// The host element: `onshi:qualified` is dispatched here.
     pub host: web_sys::Element,
@@ -37,10 +51,14 @@ pub struct AppProps {
 pub fn App(props: &AppProps) -> Html {
     let lang = use_state_eq(|| props.lang);
     let reception = use_reducer(Reception::default);
+    let queue = use_reducer(Queue::default);
 
     // Effects
     use_request_runner(&reception, &props.client);
+    use_card_runner(&reception, &props.client);
+    use_event_feed(&props.feed, &queue, reception.dispatcher());
     use_qualified_event(&reception, &props.host);
+    let commands = use_card_commands(&reception, &props.client);
 
     let ui = UiContext {
         lang: *lang,
@@ -57,7 +75,7 @@ pub fn App(props: &AppProps) -> Html {
                     <h2 class="onshi-header__title">{ text(*lang, Msg::Title) }</h2>
                     <LangSwitch />
                 </header>
-                <ReceptionView state={reception} />
+                <ReceptionView state={reception} {queue} {commands} />
             </div>
         </ContextProvider<UiContext>>
     }

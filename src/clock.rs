@@ -1,12 +1,7 @@
-//! Today's date in the browser's local time zone (the clinic's), as `yyyyMMdd`.
+//! Today's date in Japan (JST), as `yyyyMMdd`: the terminal's and the clinic's "today",
+//! whatever time zone the PC running the browser is set to.
 
-/// `yyyyMMdd` of now, local time. Only meaningful in a browser.
+/// `yyyyMMdd` of now in Japan. Only meaningful in a browser.
 pub fn today() -> String {
-    let now = js_sys::Date::new_0();
-    format!(
-        "{:04}{:02}{:02}",
-        now.get_full_year(),
-        now.get_month() + 1,
-        now.get_date()
-    )
+    onshi_core::jst::today((js_sys::Date::now() / 1000.0) as i64)
 }

@@ -1,19 +1,60 @@
 //! The DOM event the host page listens to: `onshi:qualified`, fired on the mount
-//! element once per shown answer.
+//! element once per shown answer, whichever way the patient was identified.
 
 use onshi_core::api::{QualificationAnswer, QualificationQuery};
+use onshi_core::card_session::VerificationMethod;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, Element};
 
+use crate::state::Origin;
+
 /// Name of the event fired when an answer is shown.
 pub const QUALIFIED_EVENT: &str = "onshi:qualified";
 
-/// `event.detail` of [`QUALIFIED_EVENT`], in the gateway's JSON shapes.
+/// `event.detail` of [`QUALIFIED_EVENT`], in the gateway's JSON shapes; `source` says
+/// which flow produced it. It never carries a PIN.
 #[derive(Debug, Serialize)]
-pub struct QualifiedDetail<'a> {
-    pub query: &'a QualificationQuery,
-    pub answer: &'a QualificationAnswer,
+#[serde(tag = "source", rename_all = "snake_case")]
+pub enum QualifiedDetail<'a> {
+    /// `{ source: "insurance_card", query, answer }`
+    InsuranceCard {
+        query: &'a QualificationQuery,
+        answer: &'a QualificationAnswer,
+    },
+    /// `{ source: "face", answer, received_at, verification: "face_recognition", event_id }`
+    Face {
+        answer: &'a QualificationAnswer,
+        received_at: &'a str,
+        verification: VerificationMethod,
+        event_id: i64,
+    },
+    /// `{ source: "my_number_card", verification: "pin" | "visual_check", answer }`
+    MyNumberCard {
+        verification: VerificationMethod,
+        answer: &'a QualificationAnswer,
+    },
+}
+
+impl<'a> QualifiedDetail<'a> {
+    pub fn new(origin: &'a Origin, answer: &'a QualificationAnswer) -> Self {
+        match origin {
+            Origin::InsuranceCard(query) => Self::InsuranceCard { query, answer },
+            Origin::Face {
+                event_id,
+                received_at,
+            } => Self::Face {
+                answer,
+                received_at,
+                verification: VerificationMethod::FaceRecognition,
+                event_id: *event_id,
+            },
+            Origin::MyNumberCard { verification } => Self::MyNumberCard {
+                verification: *verification,
+                answer,
+            },
+        }
+    }
 }
 
 /// Plain JS objects (not `Map`s), with `null` where the JSON has `null`, so host code
@@ -28,14 +69,71 @@ pub fn detail_value(detail: &QualifiedDetail<'_>) -> Result<JsValue, JsValue> {
 /// Dispatches a bubbling, composed [`QUALIFIED_EVENT`] on `host`.
 pub fn emit_qualified(
     host: &Element,
-    query: &QualificationQuery,
+    origin: &Origin,
     answer: &QualificationAnswer,
 ) -> Result<(), JsValue> {
     let init = CustomEventInit::new();
     init.set_bubbles(true);
     init.set_composed(true);
-    init.set_detail(&detail_value(&QualifiedDetail { query, answer })?);
+    init.set_detail(&detail_value(&QualifiedDetail::new(origin, answer))?);
     let event = CustomEvent::new_with_event_init_dict(QUALIFIED_EVENT, &init)?;
     host.dispatch_event(&event)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use onshi_core::api::{QualificationStatus, QueryMethod};
+
+    use super::*;
+
+    fn answer() -> QualificationAnswer {
+        QualificationAnswer {
+            status: QualificationStatus::Valid,
+            validity_code: Some("1".into()),
+            reference_classification: None,
+            checked_at: None,
+            advisory: None,
+            results: vec![],
+        }
+    }
+
+    #[test]
+    fn each_source_has_its_shape() {
+        let answer = answer();
+        let query = QualificationQuery {
+            method: QueryMethod::InsuranceCard,
+            insurer_number: "01130012".into(),
+            symbol: String::new(),
+            number: "1".into(),
+            branch: String::new(),
+            birthdate: "1985-04-12".into(),
+            override_check_digit: false,
+            limit_consent: false,
+        };
+        let origin = Origin::InsuranceCard(query);
+        let json = serde_json::to_value(QualifiedDetail::new(&origin, &answer)).unwrap();
+        assert_eq!(json["source"], "insurance_card");
+        assert_eq!(json["query"]["number"], "1");
+        assert_eq!(json["answer"]["status"], "valid");
+
+        let origin = Origin::Face {
+            event_id: 3,
+            received_at: "2026-11-25T09:05:00.000+09:00".into(),
+        };
+        let json = serde_json::to_value(QualifiedDetail::new(&origin, &answer)).unwrap();
+        assert_eq!(json["source"], "face");
+        assert_eq!(json["verification"], "face_recognition");
+        assert_eq!(json["received_at"], "2026-11-25T09:05:00.000+09:00");
+        assert_eq!(json["event_id"], 3);
+
+        let origin = Origin::MyNumberCard {
+            verification: VerificationMethod::VisualCheck,
+        };
+        let json = serde_json::to_value(QualifiedDetail::new(&origin, &answer)).unwrap();
+        assert_eq!(json["source"], "my_number_card");
+        assert_eq!(json["verification"], "visual_check");
+        assert!(json.get("query").is_none());
+        assert!(!json.to_string().contains("pin\":"), "no PIN field");
+    }
 }

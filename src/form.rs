@@ -58,6 +58,9 @@ pub struct FormState {
     pub override_check_digit: bool,
     /// Problems the gateway reported (422), until the field is edited.
     pub server_problems: BTreeMap<Field, FieldProblem>,
+    /// The patient agreed to share their 限度額適用認定証 / 特定疾病療養受療証 details
+    /// (sent as `limit_consent`). Off for every new patient.
+    pub limit_consent: bool,
 }
 
 /// What the form would do on submit.
@@ -130,6 +133,7 @@ impl FormState {
             branch: self.value(Field::Branch).to_string(),
             birthdate,
             override_check_digit: self.override_check_digit,
+            limit_consent: self.limit_consent,
         }
     }
 
@@ -148,6 +152,7 @@ impl FormState {
                     branch: valid.branch,
                     birthdate: dashed(&valid.birthdate),
                     override_check_digit: self.override_check_digit,
+                    limit_consent: self.limit_consent,
                 })
             }
             Err(found) => {
@@ -238,6 +243,19 @@ mod tests {
         assert_eq!(query.symbol, "123");
         assert_eq!(query.birthdate, "1985-04-12");
         assert!(!query.override_check_digit);
+        assert!(!query.limit_consent, "no consent unless the box is ticked");
+    }
+
+    #[test]
+    fn the_limit_consent_tick_is_carried_in_the_query() {
+        let mut form = filled();
+        form.limit_consent = true;
+        let Verdict::Ready(query) = form.assess(TODAY).verdict else {
+            panic!("not ready")
+        };
+        assert!(query.limit_consent);
+        let json = serde_json::to_value(&query).unwrap();
+        assert_eq!(json["limit_consent"], serde_json::Value::Bool(true));
     }
 
     #[test]

@@ -1,13 +1,23 @@
-//! Side effects of the reception state, as hooks: running the request the state asks
-//! for, and telling the host page about a shown answer.
+//! Side effects of the component's state, as hooks: running the request the state asks
+//! for, following the gateway's event stream, driving a card session, and telling the
+//! host page about a shown answer. Decisions stay in the reducers; these only connect
+//! them to the client, the feed and timers.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use futures::future::{abortable, Aborted};
-use onshi_core::api::{QualificationAnswer, QualificationQuery};
+use gloo_timers::callback::Timeout;
+use onshi_core::api::QualificationAnswer;
+use onshi_core::card_session::{PinEntry, StartCardSession};
 use yew::prelude::*;
 
-use crate::app::ClientRef;
+use crate::api::FeedSignal;
+use crate::app::{ClientRef, FeedRef};
+use crate::card::{Busy, CardAction, CardStage, POLL_FALLBACK_MS};
 use crate::events;
-use crate::state::{Action, Reception};
+use crate::queue::{parse_message, FeedItem, Queue, QueueAction};
+use crate::state::{Action, Origin, Reception};
 
 /// Runs the request of a `Submitting` phase. Leaving that phase (Cancel, unmount)
 /// aborts the future, which drops the client's request and so aborts the fetch.
@@ -39,16 +49,230 @@ pub fn use_request_runner(state: &UseReducerHandle<Reception>, client: &ClientRe
 /// Fires `onshi:qualified` on `host` once per shown answer.
 #[hook]
 pub fn use_qualified_event(state: &UseReducerHandle<Reception>, host: &web_sys::Element) {
-    let shown: Option<(u64, QualificationQuery, QualificationAnswer)> = state
+    let shown: Option<(u64, Origin, QualificationAnswer)> = state
         .shown()
-        .map(|(seq, query, answer)| (seq, query.clone(), answer.clone()));
+        .map(|(seq, origin, answer)| (seq, origin.clone(), answer.clone()));
     let key = shown.as_ref().map(|(seq, _, _)| *seq);
     let host = host.clone();
     use_effect_with(key, move |_| {
-        if let Some((_, query, answer)) = shown {
-            if let Err(error) = events::emit_qualified(&host, &query, &answer) {
+        if let Some((_, origin, answer)) = shown {
+            if let Err(error) = events::emit_qualified(&host, &origin, &answer) {
                 web_sys::console::error_2(&"onshi: could not fire onshi:qualified".into(), &error);
             }
         }
     });
+}
+
+/// Keeps the gateway's event stream open while mounted: reception events go to the
+/// queue, card-session reports to the reception state. When the browser gives up on
+/// the stream, a new one is opened after the feed's delay, resuming after the last id.
+#[hook]
+pub fn use_event_feed(
+    feed: &FeedRef,
+    queue: &UseReducerHandle<Queue>,
+    reception: UseReducerDispatcher<Reception>,
+) {
+    let last_id = use_mut_ref(|| None::<i64>);
+    *last_id.borrow_mut() = queue.last_id();
+    let opened = use_state_eq(|| 0u32);
+    let queue = queue.dispatcher();
+    let reopen = opened.setter();
+    use_effect_with((feed.clone(), *opened), move |(feed, generation)| {
+        let timer: Rc<RefCell<Option<Timeout>>> = Rc::default();
+        let delay = feed.0.reopen_delay_ms();
+        let generation = *generation;
+        let sink: Rc<dyn Fn(FeedSignal)> = {
+            let timer = timer.clone();
+            Rc::new(move |signal: FeedSignal| match signal {
+                FeedSignal::Message(message) => match parse_message(&message) {
+                    Some(FeedItem::Reception(event)) => {
+                        queue.dispatch(QueueAction::Received(Box::new(event)))
+                    }
+                    Some(FeedItem::CardSession(view)) => {
+                        reception.dispatch(Action::CardReport(view))
+                    }
+                    None => {}
+                },
+                FeedSignal::Closed => {
+                    queue.dispatch(QueueAction::Signal(FeedSignal::Closed));
+                    let reopen = reopen.clone();
+                    let next = generation.wrapping_add(1);
+                    *timer.borrow_mut() = Some(Timeout::new(delay, move || reopen.set(next)));
+                }
+                other => queue.dispatch(QueueAction::Signal(other)),
+            })
+        };
+        let after = *last_id.borrow();
+        let subscription = feed.0.subscribe(after, sink);
+        move || {
+            drop(subscription);
+            timer.borrow_mut().take();
+        }
+    });
+}
+
+/// Drives the card session of a `Card` phase: starts it, polls `GET …/{id}` when no
+/// report arrived for [`POLL_FALLBACK_MS`], and cancels (`DELETE`) every session the desk
+/// left while it was still going, including on unmount.
+#[hook]
+pub fn use_card_runner(state: &UseReducerHandle<Reception>, client: &ClientRef) {
+    let mounted = use_mut_ref(|| true);
+    let live = use_mut_ref(|| None::<String>);
+    *live.borrow_mut() = state
+        .card()
+        .and_then(|(_, flow)| flow.live_session().map(str::to_string));
+
+    // Effect: start a session.
+    {
+        let starting = state
+            .card()
+            .filter(|(_, flow)| flow.stage == CardStage::Starting)
+            .map(|(seq, _)| seq);
+        let dispatcher = state.dispatcher();
+        let client = client.clone();
+        let mounted = mounted.clone();
+        use_effect_with(starting, move |starting| {
+            if let Some(seq) = *starting {
+                // Not aborted when the desk leaves: the answer names the session to cancel.
+                let call = client.0.start_card_session(StartCardSession::default());
+                wasm_bindgen_futures::spawn_local(async move {
+                    let result = call.await;
+                    if *mounted.borrow() {
+                        dispatcher.dispatch(Action::Card {
+                            seq,
+                            action: CardAction::Started(result),
+                        });
+                    } else if let Ok(view) = result {
+                        if !view.state.is_final() {
+                            let _ = client.0.cancel_card_session(&view.id).await;
+                        }
+                    }
+                });
+            }
+        });
+    }
+
+    // Effect: the polling fallback, re-armed by every report.
+    {
+        let poll = state
+            .card()
+            .filter(|(_, flow)| flow.busy.is_none())
+            .and_then(|(seq, flow)| {
+                flow.live_session()
+                    .map(|id| (seq, id.to_string(), flow.revision))
+            });
+        let dispatcher = state.dispatcher();
+        let client = client.clone();
+        use_effect_with(poll, move |poll| {
+            let pending: Rc<RefCell<Option<futures::future::AbortHandle>>> = Rc::default();
+            let timer = poll.clone().map(|(seq, id, _)| {
+                let pending = pending.clone();
+                Timeout::new(POLL_FALLBACK_MS, move || {
+                    let (request, handle) = abortable(client.0.card_session(&id));
+                    *pending.borrow_mut() = Some(handle);
+                    wasm_bindgen_futures::spawn_local(async move {
+                        match request.await {
+                            Ok(Ok(view)) => dispatcher.dispatch(Action::CardReport(view)),
+                            Ok(Err(error)) => dispatcher.dispatch(Action::Card {
+                                seq,
+                                action: CardAction::PollFailed(error),
+                            }),
+                            Err(Aborted) => {}
+                        }
+                    });
+                })
+            });
+            move || {
+                drop(timer);
+                // A newer report arrived: an older poll's answer must not overwrite it.
+                if let Some(handle) = pending.borrow_mut().take() {
+                    handle.abort();
+                }
+            }
+        });
+    }
+
+    // Effect: cancel sessions the desk left.
+    {
+        let abandoned = state.abandoned.clone();
+        let key = abandoned.as_ref().map(|a| a.seq);
+        let client = client.clone();
+        use_effect_with(key, move |_| {
+            if let Some(abandoned) = abandoned {
+                let call = client.0.cancel_card_session(&abandoned.session_id);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = call.await;
+                });
+            }
+        });
+    }
+
+    // Effect: on unmount, cancel the session still going.
+    {
+        let client = client.clone();
+        use_effect_with((), move |_| {
+            move || {
+                *mounted.borrow_mut() = false;
+                if let Some(id) = live.borrow_mut().take() {
+                    let call = client.0.cancel_card_session(&id);
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let _ = call.await;
+                    });
+                }
+            }
+        });
+    }
+}
+
+/// What the card panel can ask the gateway to do.
+#[derive(Clone, PartialEq)]
+pub struct CardCommands {
+    /// Sends a PIN (moved in, dropped with the request).
+    pub send_pin: Callback<String>,
+    /// Sends the staff's visual-check confirmation.
+    pub visual_check: Callback<()>,
+}
+
+/// Step commands for the current card attempt.
+#[hook]
+pub fn use_card_commands(state: &UseReducerHandle<Reception>, client: &ClientRef) -> CardCommands {
+    // Only while the card waits for the PIN and nothing else is on its way.
+    let target = state
+        .card()
+        .filter(|(_, flow)| flow.busy.is_none() && flow.tries_left().is_some())
+        .and_then(|(seq, flow)| flow.session_id.clone().map(|id| (seq, id)));
+    let step = |busy: Busy| {
+        let target = target.clone();
+        let dispatcher = state.dispatcher();
+        let client = client.clone();
+        move |pin: Option<String>| {
+            let Some((seq, id)) = target.clone() else {
+                return;
+            };
+            dispatcher.dispatch(Action::Card {
+                seq,
+                action: CardAction::Sending(busy),
+            });
+            let call = match pin {
+                Some(pin) => client.0.send_pin(&id, PinEntry { pin }),
+                None => client.0.visual_check(&id),
+            };
+            let dispatcher = dispatcher.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match call.await {
+                    Ok(view) => dispatcher.dispatch(Action::CardReport(view)),
+                    Err(error) => dispatcher.dispatch(Action::Card {
+                        seq,
+                        action: CardAction::StepFailed(error),
+                    }),
+                }
+            });
+        }
+    };
+    let send_pin = step(Busy::Pin);
+    let visual = step(Busy::VisualCheck);
+    CardCommands {
+        send_pin: Callback::from(move |pin: String| send_pin(Some(pin))),
+        visual_check: Callback::from(move |()| visual(None)),
+    }
 }

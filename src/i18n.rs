@@ -91,6 +91,77 @@ pub enum Msg {
     ErrorGateway,
     ErrorDecode,
     ErrorCode,
+    ErrorSessionActive,
+    VerifiedBy,
+    ViaInsuranceCard,
+    ViaFace,
+    ViaCardPin,
+    ViaCardVisual,
+    ReceivedAt,
+    QueueHeading,
+    QueueEmpty,
+    QueueUnconfirmed,
+    QueueConfirmed,
+    QueueFaceError,
+    QueueNoName,
+    QueueConnection,
+    ConnConnecting,
+    ConnOpen,
+    ConnReconnecting,
+    ConnClosed,
+    ConsentGiven,
+    ConsentNotGiven,
+    ConsentShortMedications,
+    ConsentShortCheckups,
+    ConsentShortDiagnoses,
+    ConsentShortOperations,
+    ReadCard,
+    CardHeading,
+    CardStarting,
+    CardWaiting,
+    CardReading,
+    CardVerifying,
+    CardPinPrompt,
+    CardCancelledNotice,
+    CardStartFailed,
+    CardFailedHeading,
+    CardRetry,
+    CardStepFailed,
+    Close,
+    CardErrPinBlocked,
+    CardErrCardRemoved,
+    CardErrNotMyNumberCard,
+    CardErrCertificateExpired,
+    CardErrAuthenticationRejected,
+    CardErrReaderUnavailable,
+    CardErrCardError,
+    CardErrTerminalTimeout,
+    CardErrTerminalError,
+    PinLabel,
+    PinIncomplete,
+    PinWrong,
+    PinLowWarning,
+    PinLastConfirm,
+    PinSend,
+    PinConfirmSend,
+    PinBack,
+    PinClear,
+    PinBackspace,
+    PinKeypad,
+    VisualCheck,
+    VisualCheckHeading,
+    VisualCheckExplain,
+    VisualCheckConfirm,
+    VisualCheckSubmit,
+    Sending,
+    LimitConsentAgree,
+    ErrorCheckFields,
+    ErrorGatewayFault,
+    BackToFields,
+    MedicalTicket,
+    TicketType,
+    DesignatedInstitution,
+    SelfPayAmount,
 }
 
 /// The text of `msg` in `lang`.
@@ -134,6 +205,39 @@ pub fn candidate(lang: Lang, index: usize, total: usize) -> String {
     }
 }
 
+/// "残り3回" / "3 tries left".
+pub fn tries_left(lang: Lang, tries: u8) -> String {
+    match (lang, tries) {
+        (Lang::Ja, n) => format!("残り{n}回"),
+        (Lang::En, 1) => "1 try left".to_string(),
+        (Lang::En, n) => format!("{n} tries left"),
+    }
+}
+
+/// Spoken state of the masked PIN: "2桁入力済み（4桁中）" / "2 of 4 digits entered".
+pub fn pin_entered(lang: Lang, digits: usize) -> String {
+    match lang {
+        Lang::Ja => format!("{digits}桁入力済み（4桁中）"),
+        Lang::En => format!("{digits} of 4 digits entered"),
+    }
+}
+
+/// A queue entry's consent badge: "薬剤 同意あり" / "Medications: consented".
+pub fn consent_badge(lang: Lang, category: Msg, given: bool) -> String {
+    let state = text(
+        lang,
+        if given {
+            Msg::ConsentGiven
+        } else {
+            Msg::ConsentNotGiven
+        },
+    );
+    match lang {
+        Lang::Ja => format!("{} {state}", text(lang, category)),
+        Lang::En => format!("{}: {state}", text(lang, category)),
+    }
+}
+
 /// "{from} 〜 {to}" with either end possibly unknown.
 pub fn period(from: Option<String>, to: Option<String>) -> Option<String> {
     match (from, to) {
@@ -173,6 +277,17 @@ mod tests {
         assert_eq!(candidate(Lang::En, 1, 2), "Match 1 of 2");
         assert_eq!(candidate(Lang::Ja, 2, 3), "候補 2 / 3");
         assert_eq!(period(None, None), None);
+        assert_eq!(tries_left(Lang::Ja, 3), "残り3回");
+        assert_eq!(tries_left(Lang::En, 1), "1 try left");
+        assert_eq!(pin_entered(Lang::Ja, 2), "2桁入力済み（4桁中）");
+        assert_eq!(
+            consent_badge(Lang::Ja, Msg::ConsentShortMedications, true),
+            "薬剤 同意あり"
+        );
+        assert_eq!(
+            consent_badge(Lang::En, Msg::ConsentShortOperations, false),
+            "Surgery: no consent"
+        );
         assert_eq!(period(Some("a".into()), None), Some("a 〜 ".to_string()));
     }
 }

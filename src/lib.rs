@@ -1,7 +1,12 @@
 //! onshi: a browser component (Yew → WebAssembly) for オンライン資格確認 at the
-//! reception desk. The receptionist types the insurance card / 資格確認書 details
-//! (保険者番号, 記号, 番号, 枝番, 生年月日); the component checks them with the same rules
-//! as the gateway (`onshi-core`), asks the local gateway, and shows the result.
+//! reception desk. Three ways to identify a patient end in the same result card:
+//!
+//! - the receptionist types the insurance card / 資格確認書 details (保険者番号, 記号,
+//!   番号, 枝番, 生年月日), checked with the gateway's own rules (`onshi-core`);
+//! - the live reception queue shows results of the face-recognition card reader as the
+//!   gateway pushes them (`GET /v1/events`, SSE); the desk opens one;
+//! - "マイナンバーカードで確認" reads a My Number Card on the gateway's reader
+//!   (`/v1/card-sessions`), with a PIN pad or the staff's visual check (目視確認).
 //!
 //! # Embedding contract
 //!
@@ -12,7 +17,10 @@
 //!   lang: "ja",                        // optional: "ja" (default) or "en"
 //! });
 //! element.addEventListener("onshi:qualified", (e) => {
-//!   const { query, answer } = e.detail; // plain objects in the gateway's JSON shapes
+//!   const { source, answer } = e.detail; // plain objects in the gateway's JSON shapes
+//!   // source "insurance_card": { query, answer }
+//!   // source "face":           { answer, received_at, verification: "face_recognition", event_id }
+//!   // source "my_number_card": { answer, verification: "pin" | "visual_check" }
 //! });
 //! handle.unmount();                      // removes the component; safe to call twice
 //! ```
@@ -20,7 +28,11 @@
 //! - `mount` throws a JS `Error` with a readable message when the options are wrong
 //!   (not an object, a gateway that is not an http(s) URL, a `lang` other than ja/en).
 //! - `onshi:qualified` bubbles and is composed; it fires once per answer shown,
-//!   including `not_found` and `invalid` answers (branch on `answer.status`).
+//!   including `not_found` and `invalid` answers (branch on `answer.status`). Opening the
+//!   same queue entry again fires it again. It never carries a PIN.
+//! - The component keeps one `EventSource` on `{gateway}/v1/events` while mounted (the
+//!   browser reconnects it and resumes with `Last-Event-ID`); entries are deduplicated by
+//!   event id. A card session still going when the component unmounts is cancelled.
 //! - The gateway must list the page's origin in `--allow-origin`.
 //! - No inline styles are emitted (strict CSP such as `default-src 'self'` works; the
 //!   page needs `script-src 'self' 'wasm-unsafe-eval'`). Style comes from `onshi.css`,
@@ -29,13 +41,16 @@
 //!
 //! # Inside
 //!
-//! [`state`] is the reception state machine, [`form`] and [`present`] are the pure
-//! view models, [`api`] the gateway client behind the [`api::GatewayClient`] trait
-//! (tests mount with a scripted client through [`mount_with_client`]), [`views`] the
-//! Yew components and [`i18n`] the Japanese and English texts.
+//! [`state`] is the reception state machine (with [`card`], the card-session steps),
+//! [`queue`] the live queue, [`pin`] the PIN pad's rules, [`form`] and [`present`] the
+//! pure view models, [`api`] the gateway client and event stream behind the
+//! [`api::GatewayClient`] and [`api::EventFeed`] traits (tests mount with a scripted
+//! client and feed through [`mount_with_client`]), [`hooks`] the effects that connect
+//! them, [`views`] the Yew components and [`i18n`] the Japanese and English texts.
 
 pub mod api;
 pub mod app;
+pub mod card;
 pub mod clock;
 pub mod config;
 pub mod context;
@@ -43,7 +58,9 @@ pub mod events;
 pub mod form;
 pub mod hooks;
 pub mod i18n;
+pub mod pin;
 pub mod present;
+pub mod queue;
 pub mod state;
 pub mod views;
 
@@ -53,8 +70,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use wasm_bindgen::prelude::*;
 use yew::AppHandle;
 
-use crate::api::{GatewayClient, HttpGateway};
-use crate::app::{App, AppProps, ClientRef};
+use crate::api::{BrowserEventFeed, EventFeed, GatewayClient, HttpGateway};
+use crate::app::{App, AppProps, ClientRef, FeedRef};
 use crate::config::{parse_options, MountOptions, OptionsError};
 
 pub use crate::events::QUALIFIED_EVENT;
@@ -87,7 +104,8 @@ pub fn mount(element: web_sys::Element, options: JsValue) -> Result<MountHandle,
     let options =
         read_options(options).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
     let client = Rc::new(HttpGateway::new(options.gateway.clone()));
-    Ok(mount_with_client(element, options, client))
+    let feed = Rc::new(BrowserEventFeed::new(options.gateway.clone()));
+    Ok(mount_with_client(element, options, client, feed))
 }
 
 fn read_options(options: JsValue) -> Result<MountOptions, OptionsError> {
@@ -103,15 +121,18 @@ fn read_options(options: JsValue) -> Result<MountOptions, OptionsError> {
 
 static MOUNT_COUNT: AtomicU32 = AtomicU32::new(0);
 
-/// Mounts with any [`GatewayClient`]: the seam browser tests use to script answers.
+/// Mounts with any [`GatewayClient`] and [`EventFeed`]: the seam browser tests use to
+/// script answers and push events.
 pub fn mount_with_client(
     element: web_sys::Element,
     options: MountOptions,
     client: Rc<dyn GatewayClient>,
+    feed: Rc<dyn EventFeed>,
 ) -> MountHandle {
     let n = MOUNT_COUNT.fetch_add(1, Ordering::Relaxed) + 1;
     let props = AppProps {
         client: ClientRef(client),
+        feed: FeedRef(feed),
         lang: options.lang,
         host: element.clone(),
         id_prefix: format!("onshi-{n}").into(),

@@ -1,13 +1,18 @@
 //! View models of an answer: which words, which colour class, which rows. Everything
 //! the result card decides lives here as pure functions, so `html!` only lays it out.
 
-use onshi_core::api::{ErrorCode, QualificationAnswer, QualificationStatus};
+use onshi_core::api::{ErrorCode, QualificationAnswer, QualificationStatus, ReceptionEventKind};
+use onshi_core::card_session::CardErrorCode;
 use onshi_core::codes::{ConsentFlag, Lang};
-use onshi_core::qualification::{QualificationRecord, ViewingConsent};
+use onshi_core::qualification::{
+    MedicalTicket, QualificationRecord, ViewingConsent, ViewingConsents,
+};
 use onshi_core::wareki;
 
 use crate::api::ClientError;
 use crate::i18n::{self, text, Msg};
+use crate::queue::{Connection, QueueEntry};
+use crate::state::Origin;
 
 /// Validity in words plus a class for its colour (the colour is never the only cue).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,6 +210,12 @@ pub fn record_card(record: &QualificationRecord, lang: Lang, today: &str) -> Rec
     ]
     .into_iter()
     .flatten()
+    .chain(
+        record
+            .medical_tickets
+            .iter()
+            .filter_map(|ticket| medical_ticket_section(ticket, lang)),
+    )
     .collect();
 
     RecordCard {
@@ -308,6 +319,29 @@ fn specific_disease_section(record: &QualificationRecord, lang: Lang) -> Option<
     section(Msg::SpecificDisease, rows)
 }
 
+/// One 医療券・調剤券 of 医療扶助. Its codes are shown as the terminal wrote them.
+fn medical_ticket_section(ticket: &MedicalTicket, lang: Lang) -> Option<Section> {
+    let mut rows = Rows(Vec::new());
+    rows.push(Msg::TicketType, some_trimmed(&ticket.ticket_type));
+    rows.push(
+        Msg::ValidPeriod,
+        i18n::period(
+            dated(&ticket.valid_date, lang),
+            dated(&ticket.expiration_date, lang),
+        ),
+    );
+    let institution = match (
+        some_trimmed(&ticket.designated_institution_name),
+        some_trimmed(&ticket.designated_institution_code),
+    ) {
+        (Some(name), Some(code)) => Some(format!("{name}（{code}）")),
+        (name, code) => name.or(code),
+    };
+    rows.push(Msg::DesignatedInstitution, institution);
+    rows.push(Msg::SelfPayAmount, some_trimmed(&ticket.self_pay_amount));
+    section(Msg::MedicalTicket, rows)
+}
+
 fn viewing_text(consent: &Option<ViewingConsent>, lang: Lang) -> Option<String> {
     let consent = consent.as_ref()?;
     let flag = consent.flag.as_ref()?.describe(lang);
@@ -357,13 +391,44 @@ pub fn answer_notes(answer: &QualificationAnswer) -> Vec<Row> {
     rows.0
 }
 
-/// What an error box says, and whether Retry makes sense.
+/// How the patient was identified (and, for the face reader, when), as result rows.
+pub fn origin_rows(origin: &Origin, lang: Lang) -> Vec<Row> {
+    use onshi_core::card_session::VerificationMethod;
+    let via = match origin {
+        Origin::InsuranceCard(_) => Msg::ViaInsuranceCard,
+        Origin::Face { .. } => Msg::ViaFace,
+        Origin::MyNumberCard {
+            verification: VerificationMethod::VisualCheck,
+        } => Msg::ViaCardVisual,
+        Origin::MyNumberCard { .. } => Msg::ViaCardPin,
+    };
+    let mut rows = vec![Row {
+        label: Msg::VerifiedBy,
+        value: text(lang, via).to_string(),
+        emphasis: false,
+    }];
+    if let Origin::Face { received_at, .. } = origin {
+        if let Some(time) = clock_time(received_at) {
+            rows.push(Row {
+                label: Msg::ReceivedAt,
+                value: time,
+                emphasis: false,
+            });
+        }
+    }
+    rows
+}
+
+/// What an error box says, and what the desk can do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorView {
     pub msg: Msg,
     /// The gateway's own message when it adds information (terminal errors).
     pub detail: Option<String>,
+    /// Whether sending the same query again may help (a transient failure).
     pub retry: bool,
+    /// The entries themselves were refused: point back to the form instead of Retry.
+    pub fix_fields: bool,
 }
 
 pub fn error_view(error: &ClientError) -> ErrorView {
@@ -371,6 +436,7 @@ pub fn error_view(error: &ClientError) -> ErrorView {
         msg,
         detail: None,
         retry,
+        fix_fields: false,
     };
     match error {
         ClientError::Unreachable => plain(Msg::ErrorUnreachable, true),
@@ -378,6 +444,8 @@ pub fn error_view(error: &ClientError) -> ErrorView {
         ClientError::Cancelled => plain(Msg::CancelledNotice, true),
         ClientError::Decode(_) => plain(Msg::ErrorDecode, true),
         ClientError::Api { error, .. } => {
+            // The same request gets the same answer for input, protocol and gateway
+            // faults; only the terminal side (and a busy reader) is worth retrying.
             let (msg, retry, detail) = match error.code {
                 ErrorCode::TerminalTimeout => (Msg::ErrorTimeout, true, false),
                 ErrorCode::TerminalBadResponse => (Msg::ErrorBadResponse, true, false),
@@ -386,19 +454,170 @@ pub fn error_view(error: &ClientError) -> ErrorView {
                 ErrorCode::OriginNotAllowed | ErrorCode::HostNotAllowed => {
                     (Msg::ErrorOrigin, false, false)
                 }
-                ErrorCode::InvalidInput
-                | ErrorCode::CheckDigit
-                | ErrorCode::BadRequest
-                | ErrorCode::NotFound
-                | ErrorCode::Internal => (Msg::ErrorGateway, true, true),
+                ErrorCode::InvalidInput | ErrorCode::CheckDigit => {
+                    (Msg::ErrorCheckFields, false, true)
+                }
+                ErrorCode::BadRequest | ErrorCode::NotFound | ErrorCode::Internal => {
+                    (Msg::ErrorGatewayFault, false, true)
+                }
+                ErrorCode::SessionNotWaiting => (Msg::ErrorGateway, true, true),
+                ErrorCode::SessionActive => (Msg::ErrorSessionActive, true, false),
+                ErrorCode::ReaderUnavailable => (Msg::CardErrReaderUnavailable, true, false),
             };
             ErrorView {
                 msg,
                 detail: (detail && !error.message.trim().is_empty()).then(|| error.message.clone()),
                 retry,
+                fix_fields: matches!(error.code, ErrorCode::InvalidInput | ErrorCode::CheckDigit),
             }
         }
     }
+}
+
+/// `HH:MM` of an RFC 3339 time as the gateway writes it (Japan time), e.g.
+/// `2026-11-25T08:30:11.123+09:00` → `08:30`.
+pub fn clock_time(rfc3339: &str) -> Option<String> {
+    let (_, time) = rfc3339.trim().split_once('T')?;
+    let hhmm = time.get(..5)?;
+    let bytes = hhmm.as_bytes();
+    let ok = bytes[2] == b':' && [0, 1, 3, 4].iter().all(|&i| bytes[i].is_ascii_digit());
+    ok.then(|| hhmm.to_string())
+}
+
+/// One consent category on a queue entry: words, not only colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConsentBadge {
+    pub category: Msg,
+    pub given: bool,
+}
+
+/// 薬剤 / 特定健診 / 診療 / 手術, in that order; "given" only for flag 1 (同意あり).
+pub fn consent_badges(consents: &ViewingConsents) -> Vec<ConsentBadge> {
+    let given = |c: &Option<ViewingConsent>| {
+        c.as_ref()
+            .and_then(|c| c.flag.as_ref())
+            .is_some_and(|f| *f == ConsentFlag::Given)
+    };
+    vec![
+        ConsentBadge {
+            category: Msg::ConsentShortMedications,
+            given: given(&consents.medications),
+        },
+        ConsentBadge {
+            category: Msg::ConsentShortCheckups,
+            given: given(&consents.checkups),
+        },
+        ConsentBadge {
+            category: Msg::ConsentShortDiagnoses,
+            given: given(&consents.diagnoses),
+        },
+        ConsentBadge {
+            category: Msg::ConsentShortOperations,
+            given: given(&consents.operations),
+        },
+    ]
+}
+
+/// What a queue entry shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryView {
+    /// A face-reader result the desk can open.
+    Result {
+        name: Option<String>,
+        kana: Option<String>,
+        badge: Badge,
+        consents: Vec<ConsentBadge>,
+        confirmed: bool,
+    },
+    /// A file that could not be read (no patient data is shown).
+    Unreadable,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueEntryView {
+    pub id: i64,
+    pub time: Option<String>,
+    pub view: EntryView,
+}
+
+pub fn queue_entry(entry: &QueueEntry) -> QueueEntryView {
+    let event = &entry.event;
+    let view = match (&event.kind, &event.answer) {
+        (ReceptionEventKind::FaceResult, Some(answer)) => {
+            let record = answer.results.first();
+            let person = record.map(|r| &r.person);
+            EntryView::Result {
+                name: person.and_then(|p| some_trimmed(&p.name)),
+                kana: person.and_then(|p| some_trimmed(&p.name_kana)),
+                badge: status_badge(&answer.status),
+                consents: record
+                    .map(|r| consent_badges(&r.viewing_consents))
+                    .unwrap_or_else(|| consent_badges(&ViewingConsents::default())),
+                confirmed: entry.confirmed,
+            }
+        }
+        _ => EntryView::Unreadable,
+    };
+    QueueEntryView {
+        id: event.id,
+        time: clock_time(&event.received_at),
+        view,
+    }
+}
+
+/// 接続中 / 再接続中 / 切断, with a class for the dot beside it.
+pub fn connection_label(connection: Connection) -> (Msg, &'static str) {
+    match connection {
+        Connection::Connecting => (Msg::ConnConnecting, "onshi-conn--connecting"),
+        Connection::Open => (Msg::ConnOpen, "onshi-conn--open"),
+        Connection::Reconnecting => (Msg::ConnReconnecting, "onshi-conn--reconnecting"),
+        Connection::Closed => (Msg::ConnClosed, "onshi-conn--closed"),
+    }
+}
+
+/// The sentence for a failed card session.
+pub fn card_error_msg(code: CardErrorCode) -> Msg {
+    match code {
+        CardErrorCode::PinBlocked => Msg::CardErrPinBlocked,
+        CardErrorCode::CardRemoved => Msg::CardErrCardRemoved,
+        CardErrorCode::NotMyNumberCard => Msg::CardErrNotMyNumberCard,
+        CardErrorCode::CertificateExpired => Msg::CardErrCertificateExpired,
+        CardErrorCode::AuthenticationRejected => Msg::CardErrAuthenticationRejected,
+        CardErrorCode::ReaderUnavailable => Msg::CardErrReaderUnavailable,
+        CardErrorCode::CardError => Msg::CardErrCardError,
+        CardErrorCode::TerminalTimeout => Msg::CardErrTerminalTimeout,
+        CardErrorCode::TerminalError => Msg::CardErrTerminalError,
+    }
+}
+
+/// What the card panel says about a failed session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardFailureView {
+    pub msg: Msg,
+    /// The gateway's message, when it adds information (terminal errors).
+    pub detail: Option<String>,
+    /// Whether "read again" (a new session) is offered.
+    pub retry: bool,
+    /// The wire code, for `data-card-error`.
+    pub key: String,
+}
+
+pub fn card_failure(error: &onshi_core::card_session::CardSessionError) -> CardFailureView {
+    CardFailureView {
+        msg: card_error_msg(error.code),
+        detail: (error.code == CardErrorCode::TerminalError && !error.message.trim().is_empty())
+            .then(|| error.message.clone()),
+        retry: crate::card::can_retry(error.code),
+        key: card_error_key(error.code),
+    }
+}
+
+/// The wire name of a card error code, for `data-` hooks.
+pub fn card_error_key(code: CardErrorCode) -> String {
+    serde_json::to_value(code)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -562,7 +781,8 @@ mod tests {
             ErrorView {
                 msg: Msg::ErrorUnreachable,
                 detail: None,
-                retry: true
+                retry: true,
+                fix_fields: false,
             }
         );
         let terminal = ClientError::Api {
@@ -585,5 +805,229 @@ mod tests {
             },
         };
         assert!(!error_view(&origin).retry);
+    }
+
+    fn api_error(code: ErrorCode) -> ClientError {
+        ClientError::Api {
+            status: 400,
+            error: ApiError {
+                code,
+                message: "m".into(),
+                fields: Default::default(),
+            },
+        }
+    }
+
+    #[test]
+    fn retry_is_offered_only_where_it_can_help() {
+        for code in [
+            ErrorCode::TerminalTimeout,
+            ErrorCode::TerminalUnavailable,
+            ErrorCode::TerminalBadResponse,
+            ErrorCode::TerminalError,
+        ] {
+            let view = error_view(&api_error(code));
+            assert!(view.retry, "{code:?}");
+            assert!(!view.fix_fields, "{code:?}");
+        }
+        assert!(error_view(&ClientError::Unreachable).retry);
+        assert!(error_view(&ClientError::Timeout).retry);
+        for code in [ErrorCode::InvalidInput, ErrorCode::CheckDigit] {
+            let view = error_view(&api_error(code));
+            assert!(!view.retry, "{code:?}");
+            assert!(view.fix_fields, "{code:?}: point back to the fields");
+            assert_eq!(view.msg, Msg::ErrorCheckFields);
+        }
+        for code in [
+            ErrorCode::BadRequest,
+            ErrorCode::NotFound,
+            ErrorCode::Internal,
+        ] {
+            let view = error_view(&api_error(code));
+            assert!(!view.retry, "{code:?}");
+            assert!(!view.fix_fields, "{code:?}");
+            assert_eq!(view.msg, Msg::ErrorGatewayFault);
+        }
+    }
+
+    #[test]
+    fn unreachable_mentions_the_allowed_origin() {
+        let msg = error_view(&ClientError::Unreachable).msg;
+        assert!(text(Lang::Ja, msg).contains("--allow-origin"));
+        assert!(text(Lang::En, msg).contains("--allow-origin"));
+        assert!(text(Lang::En, msg).contains("origin"));
+    }
+
+    #[test]
+    fn medical_assistance_tickets_are_shown() {
+        let mut r = record();
+        r.medical_tickets = vec![onshi_core::qualification::MedicalTicket {
+            ticket_type: Some("1".into()),
+            valid_date: Some("20261101".into()),
+            expiration_date: Some("20261130".into()),
+            designated_institution_code: Some("1312345678".into()),
+            designated_institution_name: Some("試験クリニック".into()),
+            self_pay_amount: Some("1000".into()),
+            ..Default::default()
+        }];
+        let card = record_card(&r, Lang::Ja, "20261125");
+        let section = card
+            .sections
+            .iter()
+            .find(|s| s.title == Msg::MedicalTicket)
+            .expect("a ticket section");
+        let value = |label| {
+            section
+                .rows
+                .iter()
+                .find(|row| row.label == label)
+                .map(|row| row.value.as_str())
+        };
+        assert_eq!(value(Msg::TicketType), Some("1"));
+        assert_eq!(
+            value(Msg::ValidPeriod),
+            Some("2026年11月1日（令和8年11月1日） 〜 2026年11月30日（令和8年11月30日）")
+        );
+        assert_eq!(
+            value(Msg::DesignatedInstitution),
+            Some("試験クリニック（1312345678）")
+        );
+        assert_eq!(value(Msg::SelfPayAmount), Some("1000"));
+        assert!(record_card(&record(), Lang::Ja, "20261125")
+            .sections
+            .iter()
+            .all(|s| s.title != Msg::MedicalTicket));
+    }
+
+    #[test]
+    fn queue_times_are_hours_and_minutes() {
+        assert_eq!(
+            clock_time("2026-11-25T08:30:11.123+09:00").as_deref(),
+            Some("08:30")
+        );
+        assert_eq!(clock_time("2026-11-25T8:3").as_deref(), None);
+        assert_eq!(clock_time("yesterday"), None);
+    }
+
+    fn consent(flag: ConsentFlag) -> Option<ViewingConsent> {
+        Some(ViewingConsent {
+            flag: Some(flag),
+            ..ViewingConsent::default()
+        })
+    }
+
+    #[test]
+    fn a_face_entry_shows_name_validity_consents_and_review_state() {
+        use onshi_core::api::ReceptionEvent;
+        let mut r = record();
+        r.viewing_consents = ViewingConsents {
+            medications: consent(ConsentFlag::Given),
+            checkups: consent(ConsentFlag::NotGiven),
+            diagnoses: consent(ConsentFlag::Expired),
+            operations: None,
+        };
+        let event = ReceptionEvent {
+            id: 12,
+            received_at: "2026-11-25T09:41:00.000+09:00".into(),
+            kind: ReceptionEventKind::FaceResult,
+            source_file: "f.xml".into(),
+            answer: Some(QualificationAnswer {
+                status: QualificationStatus::Invalid,
+                validity_code: Some("2".into()),
+                reference_classification: None,
+                checked_at: None,
+                advisory: None,
+                results: vec![r],
+            }),
+            prescription_issue_select: None,
+            error: None,
+        };
+        let view = queue_entry(&QueueEntry {
+            event: event.clone(),
+            confirmed: true,
+        });
+        assert_eq!(view.id, 12);
+        assert_eq!(view.time.as_deref(), Some("09:41"));
+        let EntryView::Result {
+            name,
+            kana,
+            badge,
+            consents,
+            confirmed,
+        } = view.view
+        else {
+            panic!("a result")
+        };
+        assert_eq!(name.as_deref(), Some("試験 花子"));
+        assert_eq!(kana.as_deref(), Some("ｼｹﾝ ﾊﾅｺ"));
+        assert_eq!(badge.class, "onshi-badge--invalid");
+        assert!(confirmed);
+        let given: Vec<bool> = consents.iter().map(|c| c.given).collect();
+        assert_eq!(given, vec![true, false, false, false]);
+        assert_eq!(consents[0].category, Msg::ConsentShortMedications);
+
+        let mut unreadable = event;
+        unreadable.kind = ReceptionEventKind::FaceError;
+        unreadable.answer = None;
+        let view = queue_entry(&QueueEntry {
+            event: unreadable,
+            confirmed: false,
+        });
+        assert_eq!(view.view, EntryView::Unreadable);
+    }
+
+    #[test]
+    fn card_errors_have_their_own_sentences() {
+        assert_eq!(
+            card_error_msg(CardErrorCode::PinBlocked),
+            Msg::CardErrPinBlocked
+        );
+        assert!(text(Lang::Ja, Msg::CardErrPinBlocked).contains("市区町村窓口"));
+        assert!(text(Lang::En, Msg::CardErrPinBlocked).contains("municipal office"));
+        assert!(text(Lang::Ja, Msg::CardErrCardRemoved).contains("もう一度カードを置いて"));
+        assert_eq!(card_error_key(CardErrorCode::CardRemoved), "card_removed");
+        let blocked = card_failure(&onshi_core::card_session::CardSessionError {
+            code: CardErrorCode::PinBlocked,
+            message: "6984".into(),
+        });
+        assert!(!blocked.retry, "a blocked PIN needs the municipal office");
+        assert_eq!(blocked.detail, None);
+        let terminal = card_failure(&onshi_core::card_session::CardSessionError {
+            code: CardErrorCode::TerminalError,
+            message: "EQ001".into(),
+        });
+        assert!(terminal.retry);
+        assert_eq!(terminal.detail.as_deref(), Some("EQ001"));
+        assert_eq!(
+            connection_label(Connection::Reconnecting).0,
+            Msg::ConnReconnecting
+        );
+        assert_eq!(text(Lang::Ja, Msg::ConnOpen), "接続中");
+        assert_eq!(text(Lang::Ja, Msg::ConnClosed), "切断");
+    }
+
+    #[test]
+    fn the_result_says_how_the_patient_was_identified() {
+        use onshi_core::card_session::VerificationMethod;
+        let rows = origin_rows(
+            &Origin::MyNumberCard {
+                verification: VerificationMethod::VisualCheck,
+            },
+            Lang::Ja,
+        );
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].value, "マイナンバーカード（目視確認）");
+        let rows = origin_rows(
+            &Origin::Face {
+                event_id: 1,
+                received_at: "2026-11-25T08:30:11.123+09:00".into(),
+            },
+            Lang::En,
+        );
+        assert_eq!(rows[0].value, "My Number Card (face-recognition reader)");
+        assert_eq!(
+            (rows[1].label, rows[1].value.as_str()),
+            (Msg::ReceivedAt, "08:30")
+        );
     }
 }

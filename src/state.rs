@@ -1,19 +1,43 @@
-//! The reception state machine: Editing → Submitting → Shown / Failed, with cancel,
-//! retry and a reset for the next patient. Pure data, so every transition is tested
-//! with plain `cargo test`; the component only dispatches [`Action`]s.
+//! The reception state machine: Editing → Submitting → Shown / Failed for the number
+//! flow, Editing → Card → Shown for a My Number Card on the gateway's reader, and Shown
+//! straight from a face-reader result in the queue; with cancel, retry and a reset for
+//! the next patient. Pure data, so every transition is tested with plain `cargo test`;
+//! the component only dispatches [`Action`]s.
 
 use std::rc::Rc;
 
 use onshi_core::api::{ErrorCode, QualificationAnswer, QualificationQuery};
+use onshi_core::card_session::{CardSessionState, CardSessionView, VerificationMethod};
 use yew::Reducible;
 
 use crate::api::ClientError;
-use crate::form::{Field, FormState, Verdict};
+use crate::card::{CardAction, CardFlow, CardStage};
+use crate::form::{problem_from_code, Field, FormState, Verdict};
 
 /// A short note shown above the form while editing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Notice {
     Cancelled,
+    CardCancelled,
+}
+
+/// Where a shown answer came from (and so what `onshi:qualified` reports).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Typed from an insurance card / 資格確認書.
+    InsuranceCard(QualificationQuery),
+    /// A face-recognition reader result from the queue.
+    Face { event_id: i64, received_at: String },
+    /// A My Number Card on the gateway's reader.
+    MyNumberCard { verification: VerificationMethod },
+}
+
+/// A card session the desk left while it was still going; the component cancels it
+/// (`DELETE`). Numbered so each one is sent once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Abandoned {
+    pub seq: u64,
+    pub session_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,9 +50,14 @@ pub enum Phase {
         seq: u64,
         query: QualificationQuery,
     },
+    /// Reading a My Number Card; `seq` identifies this attempt.
+    Card {
+        seq: u64,
+        flow: CardFlow,
+    },
     Shown {
         seq: u64,
-        query: QualificationQuery,
+        origin: Origin,
         answer: QualificationAnswer,
     },
     Failed {
@@ -41,6 +70,8 @@ pub enum Phase {
 pub struct Reception {
     pub form: FormState,
     pub phase: Phase,
+    /// The latest card session left while still going, to be cancelled.
+    pub abandoned: Option<Abandoned>,
     last_seq: u64,
 }
 
@@ -49,6 +80,7 @@ impl Default for Reception {
         Self {
             form: FormState::default(),
             phase: Phase::Editing { notice: None },
+            abandoned: None,
             last_seq: 0,
         }
     }
@@ -57,6 +89,8 @@ impl Default for Reception {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     Edit(Field, String),
+    /// Ticks or clears the 限度額 / 特定疾病 consent box.
+    SetLimitConsent(bool),
     Blur(Field),
     /// `today` (`yyyyMMdd`) bounds the birthdate.
     Submit {
@@ -73,6 +107,25 @@ pub enum Action {
     Cancel,
     Retry,
     NextPatient,
+    /// "マイナンバーカードで確認": start (or, after a failure, restart) a card session.
+    StartCard,
+    /// A step of card attempt `seq` (responses to the calls made for it).
+    Card {
+        seq: u64,
+        action: CardAction,
+    },
+    /// The gateway reported a card session (SSE, polling, or a step's answer).
+    CardReport(CardSessionView),
+    /// Cancel the card session (every step has Cancel).
+    CancelCard,
+    /// Close a failed card attempt.
+    CloseCard,
+    /// Open a face-reader result from the queue.
+    ShowFace {
+        event_id: i64,
+        received_at: String,
+        answer: QualificationAnswer,
+    },
 }
 
 impl Reception {
@@ -88,12 +141,29 @@ impl Reception {
         }
     }
 
-    /// The answer on screen, with the request that produced it.
-    pub fn shown(&self) -> Option<(u64, &QualificationQuery, &QualificationAnswer)> {
+    /// The answer on screen, with where it came from.
+    pub fn shown(&self) -> Option<(u64, &Origin, &QualificationAnswer)> {
         match &self.phase {
-            Phase::Shown { seq, query, answer } => Some((*seq, query, answer)),
+            Phase::Shown {
+                seq,
+                origin,
+                answer,
+            } => Some((*seq, origin, answer)),
             _ => None,
         }
+    }
+
+    /// The card attempt on screen.
+    pub fn card(&self) -> Option<(u64, &CardFlow)> {
+        match &self.phase {
+            Phase::Card { seq, flow } => Some((*seq, flow)),
+            _ => None,
+        }
+    }
+
+    /// Whether a card session is going on (so the card button is not offered).
+    pub fn card_active(&self) -> bool {
+        self.card().is_some_and(|(_, flow)| flow.is_active())
     }
 
     /// The next state, or `None` when the action changes nothing (no re-render).
@@ -105,9 +175,14 @@ impl Reception {
                     return None;
                 }
                 next.form.edit(field, value);
-                if let Phase::Editing { notice } = &mut next.phase {
-                    *notice = None;
+                next.back_to_editing();
+            }
+            Action::SetLimitConsent(agreed) => {
+                if self.is_submitting() || self.form.limit_consent == agreed {
+                    return None;
                 }
+                next.form.limit_consent = agreed;
+                next.back_to_editing();
             }
             Action::Blur(field) => {
                 if self.form.is_touched(field) {
@@ -160,9 +235,154 @@ impl Reception {
                     last_seq: self.last_seq,
                     ..Reception::default()
                 };
+                next.abandoned = self.abandoned.clone();
+                next.leave_card(self);
+            }
+            Action::StartCard => {
+                if self.is_submitting() || self.card_active() {
+                    return None;
+                }
+                next.last_seq += 1;
+                next.phase = Phase::Card {
+                    seq: next.last_seq,
+                    flow: CardFlow::starting(),
+                };
+            }
+            Action::Card { seq, action } => return self.apply_card(seq, action),
+            Action::CardReport(view) => return self.report_card(view),
+            Action::CancelCard => {
+                if !self.card_active() {
+                    return None;
+                }
+                next.phase = Phase::Editing {
+                    notice: Some(Notice::CardCancelled),
+                };
+                next.leave_card(self);
+            }
+            Action::CloseCard => {
+                if self.card().is_none() || self.card_active() {
+                    return None;
+                }
+                next.phase = Phase::Editing { notice: None };
+            }
+            Action::ShowFace {
+                event_id,
+                received_at,
+                answer,
+            } => {
+                next.last_seq += 1;
+                next.phase = Phase::Shown {
+                    seq: next.last_seq,
+                    origin: Origin::Face {
+                        event_id,
+                        received_at,
+                    },
+                    answer,
+                };
+                next.leave_card(self);
             }
         }
         Some(next)
+    }
+
+    /// After an edit: a result or error of an earlier query no longer matches the form,
+    /// so it goes (and a notice with it); what the form holds is what Submit sends. A card
+    /// session on screen is left alone.
+    fn back_to_editing(&mut self) {
+        if matches!(
+            self.phase,
+            Phase::Editing { .. } | Phase::Failed { .. } | Phase::Shown { .. }
+        ) {
+            self.phase = Phase::Editing { notice: None };
+        }
+    }
+
+    /// Remembers `before`'s live card session as abandoned (for `DELETE`).
+    fn leave_card(&mut self, before: &Reception) {
+        if let Some((_, flow)) = before.card() {
+            if let Some(id) = flow.live_session() {
+                self.abandon(id.to_string());
+            }
+        }
+    }
+
+    fn abandon(&mut self, session_id: String) {
+        let seq = self.abandoned.as_ref().map_or(1, |a| a.seq + 1);
+        self.abandoned = Some(Abandoned { seq, session_id });
+    }
+
+    fn apply_card(&self, seq: u64, action: CardAction) -> Option<Reception> {
+        let current = self.card().filter(|(current, _)| *current == seq);
+        let mut next = self.clone();
+        match (action, current) {
+            (CardAction::Started(result), Some((_, flow))) => {
+                if flow.stage != CardStage::Starting {
+                    return None;
+                }
+                match result {
+                    Ok(view) => {
+                        let mut flow = flow.clone();
+                        flow.session_id = Some(view.id.clone());
+                        next.phase = Phase::Card { seq, flow };
+                        next.take_report(view.state);
+                    }
+                    Err(error) => {
+                        let mut flow = flow.clone();
+                        flow.stage = CardStage::StartFailed(error);
+                        next.phase = Phase::Card { seq, flow };
+                    }
+                }
+            }
+            // The desk left before the session started: cancel what the gateway made.
+            (CardAction::Started(Ok(view)), None) => {
+                if view.state.is_final() {
+                    return None;
+                }
+                next.abandon(view.id);
+            }
+            (CardAction::Started(Err(_)), None) | (_, None) => return None,
+            (action, Some((_, flow))) => {
+                let flow = flow.apply(action)?;
+                next.phase = Phase::Card { seq, flow };
+            }
+        }
+        Some(next)
+    }
+
+    fn report_card(&self, view: CardSessionView) -> Option<Reception> {
+        let (_, flow) = self.card()?;
+        if flow.session_id.as_deref() != Some(view.id.as_str()) || !flow.is_active() {
+            return None;
+        }
+        let mut next = self.clone();
+        next.take_report(view.state);
+        Some(next)
+    }
+
+    /// Applies a report to the current card attempt: `Done` shows the answer,
+    /// `Cancelled` returns to the form, anything else updates the flow.
+    fn take_report(&mut self, state: CardSessionState) {
+        let Phase::Card { flow, .. } = &mut self.phase else {
+            return;
+        };
+        match state {
+            CardSessionState::Done { method, answer } => {
+                self.last_seq += 1;
+                self.phase = Phase::Shown {
+                    seq: self.last_seq,
+                    origin: Origin::MyNumberCard {
+                        verification: method,
+                    },
+                    answer,
+                };
+            }
+            CardSessionState::Cancelled => {
+                self.phase = Phase::Editing {
+                    notice: Some(Notice::CardCancelled),
+                };
+            }
+            other => flow.report(other),
+        }
     }
 
     fn submit(&mut self, today: &str) {
@@ -190,14 +410,20 @@ impl Reception {
         result: Result<QualificationAnswer, ClientError>,
     ) {
         self.phase = match result {
-            Ok(answer) => Phase::Shown { seq, query, answer },
+            Ok(answer) => Phase::Shown {
+                seq,
+                origin: Origin::InsuranceCard(query),
+                answer,
+            },
             Err(ClientError::Cancelled) => Phase::Editing {
                 notice: Some(Notice::Cancelled),
             },
             // Field problems belong next to the fields, not in an error box.
             Err(ClientError::Api { error, .. })
                 if matches!(error.code, ErrorCode::InvalidInput | ErrorCode::CheckDigit)
-                    && !error.fields.is_empty() =>
+                    && error.fields.iter().any(|(key, code)| {
+                        Field::from_key(key).is_some() && problem_from_code(code).is_some()
+                    }) =>
             {
                 self.form.set_server_problems(&error.fields);
                 if error.code == ErrorCode::CheckDigit {
@@ -334,8 +560,11 @@ mod tests {
                 result: Ok(answer(QualificationStatus::Valid)),
             }],
         );
-        let (seq, query, shown) = state.shown().expect("shown");
+        let (seq, origin, shown) = state.shown().expect("shown");
         assert_eq!(seq, 1);
+        let Origin::InsuranceCard(query) = origin else {
+            panic!("{origin:?}")
+        };
         assert_eq!(query.number, "4567");
         assert_eq!(shown.status, QualificationStatus::Valid);
     }
@@ -372,7 +601,7 @@ mod tests {
     }
 
     #[test]
-    fn failure_then_retry_sends_the_same_query_again() {
+    fn failure_then_retry_sends_the_query_on_screen() {
         let state = run(
             filled(),
             [
@@ -389,10 +618,100 @@ mod tests {
         assert_eq!(*error, ClientError::Unreachable);
         let sent = query.clone();
         assert_eq!(state.form.value(Field::Birthdate), "19850412");
-        let state = run(state, [Action::Retry]);
-        let (seq, query) = state.in_flight().unwrap();
+        // Untouched, Retry sends the same query again.
+        let retried = run(state.clone(), [Action::Retry]);
+        let (seq, query) = retried.in_flight().unwrap();
         assert_eq!(seq, 2);
         assert_eq!(*query, sent);
+
+        // An edit after the error: the stale error goes, nothing typed is lost, and
+        // there is no Retry of the old query any more; Submit sends the edited one.
+        let edited = run(state, [Action::Edit(Field::Number, "4568".into())]);
+        assert_eq!(edited.phase, Phase::Editing { notice: None });
+        assert_eq!(edited.form.value(Field::Number), "4568");
+        assert_eq!(edited.form.value(Field::Birthdate), "19850412");
+        assert!(edited.apply(Action::Retry).is_none());
+        let resent = run(edited, [submit()]);
+        let (seq, query) = resent.in_flight().unwrap();
+        assert_eq!(seq, 2);
+        assert_eq!(query.number, "4568");
+        assert_eq!(query.birthdate, sent.birthdate);
+    }
+
+    #[test]
+    fn an_edit_next_to_a_result_withdraws_the_result() {
+        let shown = run(
+            filled(),
+            [
+                submit(),
+                Action::Resolved {
+                    seq: 1,
+                    result: Ok(answer(QualificationStatus::Valid)),
+                },
+            ],
+        );
+        assert!(shown.shown().is_some());
+        let edited = run(shown.clone(), [Action::Edit(Field::Branch, "02".into())]);
+        assert_eq!(edited.phase, Phase::Editing { notice: None });
+        assert!(edited.shown().is_none());
+        assert_eq!(edited.form.value(Field::Branch), "02");
+        assert_eq!(edited.form.value(Field::Number), "4567");
+        let resent = run(edited, [submit()]);
+        assert_eq!(resent.in_flight().unwrap().1.branch, "02");
+        // Ticking the consent box is an edit too.
+        let ticked = run(shown, [Action::SetLimitConsent(true)]);
+        assert_eq!(ticked.phase, Phase::Editing { notice: None });
+        // A face-reader result goes the same way.
+        let face = run(
+            Reception::default(),
+            [Action::ShowFace {
+                event_id: 3,
+                received_at: "2026-11-25T09:05:00+09:00".into(),
+                answer: answer(QualificationStatus::Valid),
+            }],
+        );
+        let edited = run(face, [Action::Edit(Field::Number, "1".into())]);
+        assert_eq!(edited.phase, Phase::Editing { notice: None });
+    }
+
+    #[test]
+    fn the_limit_consent_is_sent_kept_on_error_and_reset_for_the_next_patient() {
+        let state = run(filled(), [Action::SetLimitConsent(true), submit()]);
+        assert!(state.in_flight().unwrap().1.limit_consent);
+        assert!(state.apply(Action::SetLimitConsent(false)).is_none());
+        let failed = run(
+            state,
+            [Action::Resolved {
+                seq: 1,
+                result: Err(ClientError::Timeout),
+            }],
+        );
+        assert!(failed.form.limit_consent, "kept on error");
+        let retried = run(failed.clone(), [Action::Retry]);
+        assert!(retried.in_flight().unwrap().1.limit_consent);
+        let next = run(failed, [Action::NextPatient]);
+        assert!(!next.form.limit_consent, "not carried to the next patient");
+        let state = run(filled(), [submit()]);
+        assert!(!state.in_flight().unwrap().1.limit_consent);
+    }
+
+    #[test]
+    fn field_codes_that_mark_no_field_are_a_failure() {
+        let state = run(
+            filled(),
+            [
+                submit(),
+                Action::Resolved {
+                    seq: 1,
+                    result: Err(api(ErrorCode::InvalidInput, &[("nonsense", "format")])),
+                },
+            ],
+        );
+        assert!(
+            matches!(state.phase, Phase::Failed { .. }),
+            "{:?}",
+            state.phase
+        );
     }
 
     #[test]
@@ -485,5 +804,317 @@ mod tests {
         let state = run(Reception::default(), [Action::Blur(Field::Number)]);
         assert!(state.form.is_touched(Field::Number));
         assert!(state.apply(Action::Blur(Field::Number)).is_none());
+    }
+
+    // --- My Number Card on the gateway's reader ---
+
+    use onshi_core::card_session::{CardErrorCode, CardSessionError, TokenKind};
+
+    use crate::card::Busy;
+
+    fn view(id: &str, state: CardSessionState) -> CardSessionView {
+        CardSessionView {
+            id: id.into(),
+            state,
+        }
+    }
+
+    fn pin_required(tries_left: u8, failed: bool) -> CardSessionState {
+        CardSessionState::PinRequired {
+            tries_left,
+            token: TokenKind::Card,
+            previous_attempt_failed: failed,
+        }
+    }
+
+    fn card_step(seq: u64, action: CardAction) -> Action {
+        Action::Card { seq, action }
+    }
+
+    /// A card attempt whose session `s1` waits for the card.
+    fn waiting() -> Reception {
+        run(
+            Reception::default(),
+            [
+                Action::StartCard,
+                card_step(
+                    1,
+                    CardAction::Started(Ok(view(
+                        "s1",
+                        CardSessionState::WaitingForCard { readers: vec![] },
+                    ))),
+                ),
+            ],
+        )
+    }
+
+    fn flow(state: &Reception) -> &CardFlow {
+        state.card().expect("card phase").1
+    }
+
+    #[test]
+    fn a_card_session_follows_the_gateways_reports_to_the_result() {
+        let state = run(Reception::default(), [Action::StartCard]);
+        assert_eq!(flow(&state).stage, CardStage::Starting);
+        assert!(state.card_active());
+        let state = run(
+            state,
+            [card_step(
+                1,
+                CardAction::Started(Ok(view(
+                    "s1",
+                    CardSessionState::WaitingForCard { readers: vec![] },
+                ))),
+            )],
+        );
+        assert_eq!(flow(&state).session_id.as_deref(), Some("s1"));
+        let state = run(
+            state,
+            [
+                Action::CardReport(view("s1", CardSessionState::Reading)),
+                Action::CardReport(view("s1", pin_required(3, false))),
+            ],
+        );
+        assert_eq!(flow(&state).tries_left(), Some(3));
+        let revision = flow(&state).revision;
+        let state = run(
+            state,
+            [
+                card_step(1, CardAction::Sending(Busy::Pin)),
+                Action::CardReport(view("s1", CardSessionState::Verifying)),
+            ],
+        );
+        assert_eq!(flow(&state).busy, None, "a report ends the step");
+        assert!(flow(&state).revision > revision);
+        let state = run(
+            state,
+            [Action::CardReport(view(
+                "s1",
+                CardSessionState::Done {
+                    method: VerificationMethod::Pin,
+                    answer: answer(QualificationStatus::Valid),
+                },
+            ))],
+        );
+        let (_, origin, shown) = state.shown().expect("result shown");
+        assert_eq!(
+            *origin,
+            Origin::MyNumberCard {
+                verification: VerificationMethod::Pin
+            }
+        );
+        assert_eq!(shown.status, QualificationStatus::Valid);
+        assert_eq!(state.abandoned, None, "a finished session needs no cancel");
+    }
+
+    #[test]
+    fn reports_of_other_sessions_and_after_the_end_are_ignored() {
+        let state = waiting();
+        assert!(state
+            .apply(Action::CardReport(view("other", CardSessionState::Reading)))
+            .is_none());
+        let failed = run(
+            state,
+            [Action::CardReport(view(
+                "s1",
+                CardSessionState::Failed {
+                    error: CardSessionError {
+                        code: CardErrorCode::CardRemoved,
+                        message: "removed".into(),
+                    },
+                },
+            ))],
+        );
+        assert!(!failed.card_active());
+        assert!(failed
+            .apply(Action::CardReport(view("s1", CardSessionState::Reading)))
+            .is_none());
+        // A stale answer of an older attempt changes nothing either.
+        assert!(failed
+            .apply(card_step(9, CardAction::StepFailed(ClientError::Timeout)))
+            .is_none());
+    }
+
+    #[test]
+    fn a_failed_session_can_be_retried_with_a_new_session() {
+        let failed = run(
+            waiting(),
+            [Action::CardReport(view(
+                "s1",
+                CardSessionState::Failed {
+                    error: CardSessionError {
+                        code: CardErrorCode::CardRemoved,
+                        message: "removed".into(),
+                    },
+                },
+            ))],
+        );
+        let retry = run(failed.clone(), [Action::StartCard]);
+        let (seq, flow) = retry.card().unwrap();
+        assert_eq!(seq, 2);
+        assert_eq!(flow.stage, CardStage::Starting);
+        assert_eq!(flow.session_id, None);
+        let closed = run(failed, [Action::CloseCard]);
+        assert_eq!(closed.phase, Phase::Editing { notice: None });
+    }
+
+    #[test]
+    fn cancel_at_any_step_abandons_the_live_session() {
+        for report in [
+            CardSessionState::WaitingForCard { readers: vec![] },
+            CardSessionState::Reading,
+            pin_required(2, true),
+            CardSessionState::Verifying,
+        ] {
+            let state = run(
+                waiting(),
+                [Action::CardReport(view("s1", report)), Action::CancelCard],
+            );
+            assert_eq!(
+                state.phase,
+                Phase::Editing {
+                    notice: Some(Notice::CardCancelled)
+                }
+            );
+            assert_eq!(
+                state.abandoned,
+                Some(Abandoned {
+                    seq: 1,
+                    session_id: "s1".into()
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn cancel_before_the_session_exists_cancels_it_when_it_arrives() {
+        let state = run(
+            Reception::default(),
+            [Action::StartCard, Action::CancelCard],
+        );
+        assert_eq!(state.abandoned, None, "no id yet");
+        let state = run(
+            state,
+            [card_step(
+                1,
+                CardAction::Started(Ok(view("late", CardSessionState::Reading))),
+            )],
+        );
+        assert_eq!(
+            state.abandoned.as_ref().map(|a| a.session_id.as_str()),
+            Some("late")
+        );
+        assert!(state.card().is_none());
+    }
+
+    #[test]
+    fn opening_a_face_result_leaves_a_card_session_and_shows_the_answer() {
+        let state = run(
+            waiting(),
+            [Action::ShowFace {
+                event_id: 7,
+                received_at: "2026-11-25T09:05:00+09:00".into(),
+                answer: answer(QualificationStatus::Valid),
+            }],
+        );
+        let (_, origin, _) = state.shown().unwrap();
+        assert!(matches!(origin, Origin::Face { event_id: 7, .. }));
+        assert_eq!(state.abandoned.as_ref().unwrap().session_id, "s1");
+    }
+
+    #[test]
+    fn a_start_failure_stays_on_the_card_panel() {
+        let state = run(
+            Reception::default(),
+            [
+                Action::StartCard,
+                card_step(1, CardAction::Started(Err(ClientError::Unreachable))),
+            ],
+        );
+        assert_eq!(
+            flow(&state).stage,
+            CardStage::StartFailed(ClientError::Unreachable)
+        );
+        assert!(!state.card_active());
+        assert!(state.apply(Action::CancelCard).is_none());
+        assert!(run(state, [Action::StartCard]).card_active());
+    }
+
+    #[test]
+    fn the_card_is_not_started_while_a_number_check_runs_or_twice() {
+        let state = run(filled(), [submit()]);
+        assert!(state.apply(Action::StartCard).is_none());
+        assert!(waiting().apply(Action::StartCard).is_none());
+    }
+
+    #[test]
+    fn visual_check_needs_the_tick_and_pin_steps_need_the_pin_stage() {
+        let state = waiting();
+        assert!(state
+            .apply(card_step(1, CardAction::Sending(Busy::Pin)))
+            .is_none());
+        assert!(state
+            .apply(card_step(1, CardAction::OpenVisualCheck))
+            .is_none());
+        let state = run(
+            state,
+            [
+                Action::CardReport(view("s1", pin_required(3, false))),
+                card_step(1, CardAction::OpenVisualCheck),
+            ],
+        );
+        assert_eq!(flow(&state).visual_check, Some(false));
+        let state = run(state, [card_step(1, CardAction::TickVisualCheck(true))]);
+        assert_eq!(flow(&state).visual_check, Some(true));
+        let state = run(
+            state,
+            [
+                card_step(1, CardAction::Sending(Busy::VisualCheck)),
+                card_step(1, CardAction::StepFailed(ClientError::Timeout)),
+            ],
+        );
+        assert_eq!(flow(&state).busy, None);
+        assert_eq!(flow(&state).request_error, Some(ClientError::Timeout));
+        assert_eq!(
+            flow(&state).visual_check,
+            Some(true),
+            "kept for another try"
+        );
+        let state = run(
+            state,
+            [Action::CardReport(view("s1", CardSessionState::Verifying))],
+        );
+        assert_eq!(flow(&state).visual_check, None);
+        assert_eq!(flow(&state).request_error, None);
+    }
+
+    #[test]
+    fn a_missed_poll_re_arms_the_fallback() {
+        let state = waiting();
+        let before = flow(&state).revision;
+        let state = run(
+            state,
+            [card_step(
+                1,
+                CardAction::PollFailed(ClientError::Unreachable),
+            )],
+        );
+        assert_eq!(flow(&state).revision, before + 1);
+        assert_eq!(flow(&state).request_error, Some(ClientError::Unreachable));
+    }
+
+    #[test]
+    fn the_gateway_cancelling_returns_to_the_form() {
+        let state = run(
+            waiting(),
+            [Action::CardReport(view("s1", CardSessionState::Cancelled))],
+        );
+        assert_eq!(
+            state.phase,
+            Phase::Editing {
+                notice: Some(Notice::CardCancelled)
+            }
+        );
+        assert_eq!(state.abandoned, None);
     }
 }

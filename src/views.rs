@@ -1,13 +1,17 @@
 //! Yew components. They read state and dispatch actions; wording and decisions come
 //! from [`crate::present`], [`crate::form`] and [`crate::i18n`].
 
+mod card_panel;
 mod error_panel;
 mod field;
 mod form;
 mod in_flight;
 mod lang_switch;
+mod pin_pad;
+mod queue_panel;
 mod reception;
 mod result_card;
 
 pub use lang_switch::LangSwitch;
+pub use pin_pad::PinPadView;
 pub use reception::ReceptionView;

@@ -49,6 +49,7 @@ fn patient() -> Patient {
                 .to_string(),
             birthdate: field(option_env!("ONSHI_TEST_PATIENT_BIRTHDATE")),
             override_check_digit: false,
+            limit_consent: false,
         },
         name: required(option_env!("ONSHI_TEST_PATIENT_NAME")),
     }
@@ -68,6 +69,7 @@ fn slow_query() -> QualificationQuery {
             .to_string(),
         birthdate: required(option_env!("ONSHI_TEST_SLOW_BIRTHDATE")).to_string(),
         override_check_digit: false,
+        limit_consent: false,
     }
 }
 
@@ -170,4 +172,202 @@ async fn the_mounted_ui_confirms_a_sample_patient() {
         get_str(&events[0], &["answer", "status"]).as_deref(),
         Some("valid")
     );
+}
+
+/// Types the 限度額適用認定証 sample patient into `ui`, optionally with the consent ticked,
+/// sends it, and returns the result card's text.
+async fn check_limit_patient(ui: &Ui, consent: bool) -> String {
+    ui.type_into(
+        "insurer_number",
+        required(option_env!("ONSHI_TEST_LIMIT_INSURER")),
+    )
+    .await;
+    ui.type_into(
+        "symbol",
+        option_env!("ONSHI_TEST_LIMIT_SYMBOL").unwrap_or(""),
+    )
+    .await;
+    ui.type_into("number", required(option_env!("ONSHI_TEST_LIMIT_NUMBER")))
+        .await;
+    ui.type_into(
+        "branch",
+        option_env!("ONSHI_TEST_LIMIT_BRANCH").unwrap_or(""),
+    )
+    .await;
+    ui.type_into(
+        "birthdate",
+        required(option_env!("ONSHI_TEST_LIMIT_BIRTHDATE")),
+    )
+    .await;
+    if consent {
+        ui.input("limit_consent").click();
+        yew::scheduler::flush().await;
+    }
+    ui.click("[data-action=submit]").await;
+    let done = ui.wait_for(".onshi-result", 15_000).await;
+    assert!(done, "no result: {}", ui.text(".onshi-reception__panel"));
+    ui.text(".onshi-card")
+}
+
+#[wasm_bindgen_test]
+async fn the_limit_certificate_is_shown_only_with_the_patients_consent() {
+    let options = js_sys::JSON::parse(&format!(r#"{{"gateway":"{}","lang":"ja"}}"#, gateway_url()))
+        .expect("options JSON");
+    let ui = Ui::mount_public(options).await;
+    let without = check_limit_patient(&ui, false).await;
+    assert!(
+        !without.contains("適用区分"),
+        "no certificate without consent: {without}"
+    );
+    ui.click("[data-action=next-patient]").await;
+    let with = check_limit_patient(&ui, true).await;
+    assert!(
+        with.contains("限度額適用認定証") && with.contains("適用区分"),
+        "the certificate is shown with consent: {with}"
+    );
+    let events = ui.events();
+    assert_eq!(
+        get(&events[1], &["query", "limit_consent"]).as_bool(),
+        Some(true)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_face_result_reaches_the_mounted_queue_promptly() {
+    let options = js_sys::JSON::parse(&format!(r#"{{"gateway":"{}","lang":"ja"}}"#, gateway_url()))
+        .expect("options JSON");
+    let ui = Ui::mount_public(options).await;
+    // Wait for the real EventSource to be open (and today's replay, if any, to arrive).
+    for _ in 0..100 {
+        if ui.text(".onshi-conn").contains("接続中") {
+            break;
+        }
+        TimeoutFuture::new(50).await;
+        yew::scheduler::flush().await;
+    }
+    assert!(
+        ui.text(".onshi-conn").contains("接続中"),
+        "the event stream did not open: {}",
+        ui.text(".onshi-conn")
+    );
+    TimeoutFuture::new(200).await;
+    yew::scheduler::flush().await;
+    let before = ui.count(".onshi-queue__entry");
+
+    let response = gloo_net::http::Request::post(&format!("{}/v1/sim/face-results", gateway_url()))
+        .send()
+        .await
+        .expect("the simulator drops a face result");
+    assert_eq!(response.status(), 201, "POST /v1/sim/face-results");
+    let dropped: onshi_core::api::SimFaceDrop = response.json().await.expect("{file}");
+    assert!(!dropped.file.is_empty());
+    let posted = js_sys::Date::now();
+
+    let mut waited = 0.0;
+    while ui.count(".onshi-queue__entry") <= before && waited < 5_000.0 {
+        TimeoutFuture::new(20).await;
+        yew::scheduler::flush().await;
+        waited = js_sys::Date::now() - posted;
+    }
+    assert_eq!(
+        ui.count(".onshi-queue__entry"),
+        before + 1,
+        "one new entry for one dropped file"
+    );
+    // Pushed, not polled: it arrives within about a second. The bound leaves room for a
+    // busy test machine (this measures the page's clock too, which can stall).
+    assert!(
+        waited <= 2_500.0,
+        "the entry took {waited} ms to appear (expected about 1 s)"
+    );
+
+    // The newest entry is first; opening it shows the result and reports a face source.
+    let id = ui
+        .attr("button.onshi-queue__entry", "data-event-id")
+        .expect("the new entry can be opened");
+    ui.click(&format!("button[data-event-id='{id}']")).await;
+    ui.settle().await;
+    assert!(ui.exists(".onshi-result"));
+    let events = ui.events();
+    assert_eq!(events.len(), 1);
+    assert_eq!(get_str(&events[0], &["source"]).as_deref(), Some("face"));
+    assert_eq!(
+        get_str(&events[0], &["verification"]).as_deref(),
+        Some("face_recognition")
+    );
+}
+
+/// `POST {gateway}{path}` with no body (the simulator's control routes).
+async fn sim_post(path: &str) -> u16 {
+    gloo_net::http::Request::post(&format!("{}{path}", gateway_url()))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("POST {path}: {e}"))
+        .status()
+}
+
+#[wasm_bindgen_test]
+async fn a_virtual_my_number_card_is_read_with_its_pin() {
+    // The simulator's card list names each virtual card's (synthetic) PIN.
+    let cards: serde_json::Value =
+        gloo_net::http::Request::get(&format!("{}/v1/sim/cards", gateway_url()))
+            .send()
+            .await
+            .expect("GET /v1/sim/cards")
+            .json()
+            .await
+            .expect("card list JSON");
+    let card = cards["cards"]
+        .as_array()
+        .and_then(|cards| {
+            cards
+                .iter()
+                .find(|c| c["variant"] == "normal" && c["tries_left"] == 3)
+        })
+        .expect("a normal virtual card");
+    let card_id = card["id"].as_str().unwrap().to_string();
+    let pin = card["pin"].as_str().unwrap().to_string();
+
+    let options = js_sys::JSON::parse(&format!(r#"{{"gateway":"{}","lang":"ja"}}"#, gateway_url()))
+        .expect("options JSON");
+    let ui = Ui::mount_public(options).await;
+    ui.click("[data-action=read-card]").await;
+    assert!(
+        ui.wait_for(".onshi-cardflow[data-stage=waiting_for_card]", 5_000)
+            .await,
+        "the session did not start: {}",
+        ui.text(".onshi-reception__panel")
+    );
+    assert_eq!(
+        sim_post(&format!("/v1/sim/cards/{card_id}/insert")).await,
+        200
+    );
+    assert!(
+        ui.wait_for(".onshi-pin", 10_000).await,
+        "no PIN pad: {}",
+        ui.text(".onshi-reception__panel")
+    );
+    assert_eq!(ui.text(".onshi-pin__tries"), "残り3回");
+    for digit in pin.chars() {
+        ui.click(&format!("[data-key='{digit}']")).await;
+    }
+    ui.click("[data-action=pin-send]").await;
+    let shown = ui.wait_for(".onshi-result", 15_000).await;
+    sim_post("/v1/sim/cards/remove").await;
+    assert!(shown, "no result: {}", ui.text(".onshi-reception__panel"));
+    assert!(ui
+        .text(".onshi-result__origin")
+        .contains("マイナンバーカード（暗証番号）"));
+    let events = ui.events();
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        get_str(&events[0], &["source"]).as_deref(),
+        Some("my_number_card")
+    );
+    assert_eq!(
+        get_str(&events[0], &["verification"]).as_deref(),
+        Some("pin")
+    );
+    let json = String::from(js_sys::JSON::stringify(&events[0]).unwrap());
+    assert!(!json.contains(&format!("\"{pin}\"")), "no PIN in the event");
 }

@@ -34,6 +34,11 @@ pub struct QualificationQuery {
     /// The receptionist saw the check-digit warning and sends the number as printed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub override_check_digit: bool,
+    /// The patient agreed to the clinic seeing their 限度額適用認定証 and 特定疾病療養受療証
+    /// details (LimitApplicationCertificateRelatedConsFlg); without it the national side
+    /// leaves them out.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub limit_consent: bool,
 }
 
 /// Outcome of a qualification check, in words a program can branch on.
@@ -87,13 +92,17 @@ pub struct QualificationAnswer {
 
 impl QualificationAnswer {
     /// Builds the answer from a completed terminal response.
+    ///
+    /// The status comes from the 資格有効性 code alone. A response without one is not a
+    /// qualification answer: its status is [`QualificationStatus::Unknown`] with no
+    /// `validity_code`, never a made-up 該当資格なし (callers treat such a file as a bad
+    /// response, see [`Self::has_validity`]).
     pub fn from_response(response: QualificationResponse) -> Self {
         let validity_code = response.validity.as_ref().map(|v| v.code().to_string());
-        let status = match &response.validity {
-            Some(validity) => QualificationStatus::from_validity(validity),
-            None if response.results.is_empty() => QualificationStatus::NotFound,
-            None => QualificationStatus::Unknown,
-        };
+        let status = response.validity.as_ref().map_or(
+            QualificationStatus::Unknown,
+            QualificationStatus::from_validity,
+        );
         let advisory = (response.processing.code.is_some()
             || response.processing.message.is_some())
         .then_some(response.processing);
@@ -105,6 +114,12 @@ impl QualificationAnswer {
             advisory,
             results: response.results,
         }
+    }
+
+    /// Whether the terminal wrote a 資格有効性 code (known or not). Without one the answer
+    /// says nothing about the patient's qualification.
+    pub fn has_validity(&self) -> bool {
+        self.validity_code.is_some()
     }
 }
 
@@ -174,6 +189,12 @@ pub enum ErrorCode {
     TerminalUnavailable,
     /// 500: a fault inside the gateway.
     Internal,
+    /// 409: a card session is already running on that reader (one at a time per reader).
+    SessionActive,
+    /// 409: the card session is not waiting for that (no PIN prompt or visual check open).
+    SessionNotWaiting,
+    /// 503: no PC/SC service (pcscd) or no card reader.
+    ReaderUnavailable,
 }
 
 /// What a reception-queue event reports. Sent as the SSE `event:` name.
@@ -185,6 +206,10 @@ pub enum ReceptionEventKind {
     /// A file in the terminal's `face/` folder could not be read; `error` says why, without
     /// patient data, and the file is kept in the gateway's `rejected/` folder.
     FaceError,
+    /// A card session on a reader the gateway drives confirmed a patient (PIN or visual
+    /// check); `answer` holds the result, `source_file` names the session
+    /// (`card-session/<id>`), since no terminal file is involved.
+    CardResult,
 }
 
 impl ReceptionEventKind {
@@ -193,6 +218,7 @@ impl ReceptionEventKind {
         match self {
             Self::FaceResult => "face_result",
             Self::FaceError => "face_error",
+            Self::CardResult => "card_result",
         }
     }
 
@@ -201,6 +227,7 @@ impl ReceptionEventKind {
         match name {
             "face_result" => Some(Self::FaceResult),
             "face_error" => Some(Self::FaceError),
+            "card_result" => Some(Self::CardResult),
             _ => None,
         }
     }
@@ -244,4 +271,73 @@ pub struct ReceptionQueue {
 pub struct SimFaceDrop {
     /// File name in the simulated terminal's `face/` folder.
     pub file: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::qualification::{Insurance, QualificationRecord};
+
+    fn response(validity: Option<QualificationValidity>, records: usize) -> QualificationResponse {
+        let record = QualificationRecord {
+            insurance: Insurance {
+                number: Some("1234".to_string()),
+                ..Insurance::default()
+            },
+            ..QualificationRecord::default()
+        };
+        QualificationResponse {
+            validity,
+            results: vec![record; records],
+            ..QualificationResponse::default()
+        }
+    }
+
+    #[test]
+    fn status_follows_the_validity_code() {
+        let answer =
+            QualificationAnswer::from_response(response(Some(QualificationValidity::NotFound), 0));
+        assert_eq!(answer.status, QualificationStatus::NotFound);
+        assert_eq!(answer.validity_code.as_deref(), Some("4"));
+        assert!(answer.has_validity());
+
+        let answer =
+            QualificationAnswer::from_response(response(Some(QualificationValidity::Multiple), 2));
+        assert_eq!(answer.status, QualificationStatus::Multiple);
+        assert_eq!(answer.results.len(), 2);
+
+        let answer = QualificationAnswer::from_response(response(
+            Some(QualificationValidity::from_code("7")),
+            1,
+        ));
+        assert_eq!(answer.status, QualificationStatus::Unknown);
+        assert_eq!(answer.validity_code.as_deref(), Some("7"));
+        assert!(answer.has_validity());
+    }
+
+    #[test]
+    fn a_response_without_validity_is_never_a_definite_answer() {
+        for records in [0, 1] {
+            let answer = QualificationAnswer::from_response(response(None, records));
+            assert_eq!(answer.status, QualificationStatus::Unknown, "{records}");
+            assert_eq!(answer.validity_code, None);
+            assert!(!answer.has_validity());
+            assert!(!answer.status.is_valid());
+        }
+    }
+
+    #[test]
+    fn only_valid_statuses_allow_treatment() {
+        assert!(QualificationStatus::Valid.is_valid());
+        assert!(QualificationStatus::ValidUnregistered.is_valid());
+        for status in [
+            QualificationStatus::Invalid,
+            QualificationStatus::InvalidNewQualification,
+            QualificationStatus::NotFound,
+            QualificationStatus::Multiple,
+            QualificationStatus::Unknown,
+        ] {
+            assert!(!status.is_valid(), "{status:?}");
+        }
+    }
 }

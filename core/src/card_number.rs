@@ -67,14 +67,50 @@ fn check_length(value: &str) -> Result<(), CardFieldError> {
     Ok(())
 }
 
+/// Whether `c` may not appear in a 記号 or 番号: control characters (Cc), characters
+/// XML 1.0 does not allow at all (U+FFFE, U+FFFF; surrogates cannot occur in a Rust
+/// string), the other noncharacters (U+FDD0–U+FDEF and the last two code points of every
+/// plane) and invisible format characters (zero-width space and joiners, direction marks
+/// and embeddings, word joiner, BOM, …) that would make two values that look the same
+/// differ on the wire.
+fn is_forbidden(c: char) -> bool {
+    let cp = u32::from(c);
+    c.is_control() || (0xFDD0..=0xFDEF).contains(&cp) || cp & 0xFFFE == 0xFFFE || is_format(c)
+}
+
+/// Unicode general category Cf (format) characters a keyboard or a copy-paste can bring
+/// in. Not the whole category (which also holds e.g. tag characters): the ranges here are
+/// the ones found in text, plus the Unicode tags block for completeness.
+fn is_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'                  // SOFT HYPHEN
+            | '\u{061C}'            // ARABIC LETTER MARK
+            | '\u{180E}'            // MONGOLIAN VOWEL SEPARATOR
+            | '\u{200B}'..='\u{200F}' // ZERO WIDTH SPACE .. RIGHT-TO-LEFT MARK
+            | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
+            | '\u{2060}'..='\u{2064}' // WORD JOINER .. INVISIBLE PLUS
+            | '\u{2066}'..='\u{206F}' // bidi isolates, deprecated format characters
+            | '\u{FEFF}'            // ZERO WIDTH NO-BREAK SPACE (BOM)
+            | '\u{FFF9}'..='\u{FFFB}' // interlinear annotation
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}' // tags
+    )
+}
+
+fn check_characters(value: &str) -> Result<(), CardFieldError> {
+    match value.chars().find(|c| is_forbidden(*c)) {
+        Some(bad) => Err(CardFieldError::BadCharacter(bad)),
+        None => Ok(()),
+    }
+}
+
 /// 記号: optional (後期高齢 cards have none); may hold kanji, kana and hyphens
-/// (`千代田`, `12-34`), so only control characters are refused.
+/// (`千代田`, `12-34`), so only control, non- and format characters are refused.
 pub fn symbol(input: &str) -> Result<String, CardFieldError> {
     let value = normalize(input);
     check_length(&value)?;
-    if let Some(bad) = value.chars().find(|c| c.is_control()) {
-        return Err(CardFieldError::BadCharacter(bad));
-    }
+    check_characters(&value)?;
     Ok(value)
 }
 
@@ -85,6 +121,7 @@ pub fn number(input: &str) -> Result<String, CardFieldError> {
         return Err(CardFieldError::Required);
     }
     check_length(&value)?;
+    check_characters(&value)?;
     if let Some(bad) = value.chars().find(|c| !(c.is_alphanumeric() || *c == '-')) {
         return Err(CardFieldError::BadCharacter(bad));
     }
@@ -167,6 +204,50 @@ mod tests {
             symbol("a\u{7}b"),
             Err(CardFieldError::BadCharacter('\u{7}'))
         );
+    }
+
+    #[test]
+    fn symbol_refuses_characters_xml_cannot_carry_or_nobody_can_see() {
+        for bad in [
+            '\u{FFFE}',
+            '\u{FFFF}',
+            '\u{FDD0}',
+            '\u{FDEF}',
+            '\u{1FFFF}',
+            '\u{10FFFE}',
+            '\u{200B}',
+            '\u{200C}',
+            '\u{200D}',
+            '\u{200E}',
+            '\u{200F}',
+            '\u{202E}',
+            '\u{2060}',
+            '\u{FEFF}',
+            '\u{00AD}',
+            '\u{E0041}',
+            '\u{85}',
+            '\u{1B}',
+        ] {
+            let input = format!("12{bad}34");
+            assert_eq!(
+                symbol(&input),
+                Err(CardFieldError::BadCharacter(bad)),
+                "{:X}",
+                u32::from(bad)
+            );
+            assert_eq!(
+                number(&input),
+                Err(CardFieldError::BadCharacter(bad)),
+                "{:X}",
+                u32::from(bad)
+            );
+        }
+        // Neighbours of the refused ranges stay allowed in a 記号.
+        for ok in [
+            '\u{FDCF}', '\u{FDF0}', '\u{FFFD}', '\u{2010}', '\u{3000}', 'ー',
+        ] {
+            assert!(symbol(&format!("12{ok}34")).is_ok(), "{:X}", u32::from(ok));
+        }
     }
 
     #[test]

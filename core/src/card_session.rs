@@ -102,7 +102,10 @@ pub enum CardSessionState {
 impl CardSessionState {
     /// Whether the session can no longer change.
     pub fn is_final(&self) -> bool {
-        matches!(self, Self::Done { .. } | Self::Failed { .. } | Self::Cancelled)
+        matches!(
+            self,
+            Self::Done { .. } | Self::Failed { .. } | Self::Cancelled
+        )
     }
 }
 

@@ -11,6 +11,7 @@
 //! - [`codes`]: OQS code tables (OQSCDnnn) as open enums that keep unknown codes;
 //! - [`oqs`]: the terminal's XML files (request writer, lenient response parser);
 //! - [`wareki`]: Japanese era dates for display;
+//! - [`jst`]: Japan-time dates from a Unix timestamp (the clinic's "today");
 //! - [`api`]: the JSON types of the gateway's HTTP API;
 //! - [`card_session`]: the JSON types of gateway-driven card reading;
 //! - [`jpki`]: the My Number Card / phone JPKI authentication flow over a `CardChannel`.
@@ -21,6 +22,7 @@ pub mod card_session;
 pub mod codes;
 pub mod insurer;
 pub mod jpki;
+pub mod jst;
 pub mod oqs;
 pub mod qualification;
 pub mod query;

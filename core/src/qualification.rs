@@ -9,9 +9,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{
-    ConsentFlag, InsuredCardClassification, LimitCategory, LimitCertificateClassification,
-    PersonalFamily, PrescriptionIssueSelect, ProcessingResultStatus, QualificationValidity,
-    ReasonOfLoss, ReferenceClassification, SegmentOfResult, Sex, SpecificDiseaseCategory,
+    CharacterCode, ConsentFlag, InsuredCardClassification, LimitCategory,
+    LimitCertificateClassification, PersonalFamily, PrescriptionIssueSelect,
+    ProcessingResultStatus, QualificationValidity, ReasonOfLoss, ReferenceClassification,
+    SegmentOfResult, Sex, SpecificDiseaseCategory,
 };
 
 /// One whole response file of the terminal (`OQSsiquc01res_*.xml` or a face result).
@@ -41,8 +42,8 @@ pub struct ResponseHeader {
     pub segment_of_result: Option<SegmentOfResult>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
-    /// 文字コード識別 as written (0 UTF-8, 1 Shift_JIS).
-    pub character_code_identifier: Option<String>,
+    /// 文字コード識別 (0 UTF-8, 1 Shift_JIS; an unknown code is kept as written).
+    pub character_code_identifier: Option<CharacterCode>,
 }
 
 /// 処理結果: set on errors, and on success when the national side adds an advisory.

@@ -62,6 +62,8 @@ pub struct ValidQuery {
     pub branch: String,
     /// `yyyyMMdd`.
     pub birthdate: String,
+    /// See [`QualificationQuery::limit_consent`].
+    pub limit_consent: bool,
 }
 
 /// Problems per field, keyed by the JSON field name of [`QualificationQuery`].
@@ -153,6 +155,7 @@ pub fn validate(query: &QualificationQuery, today: &str) -> Result<ValidQuery, Q
                 number,
                 branch,
                 birthdate,
+                limit_consent: query.limit_consent,
             })
         }
         _ => Err(problems),
@@ -280,12 +283,6 @@ pub fn problem_message(problem: FieldProblem, field: &str, lang: Lang) -> String
         (FieldProblem::Format, FIELD_BRANCH, Lang::En) => {
             "Branch number is two digits; leave it empty if the card has none.".to_string()
         }
-        (FieldProblem::Format, FIELD_BIRTHDATE, Lang::Ja) => {
-            "生年月日は YYYY-MM-DD の形で入力してください。".to_string()
-        }
-        (FieldProblem::Format, FIELD_BIRTHDATE, Lang::En) => {
-            "Enter the date of birth as YYYY-MM-DD.".to_string()
-        }
         (FieldProblem::Format, _, Lang::Ja) => format!("{label}に使えない文字が含まれています。"),
         (FieldProblem::Format, _, Lang::En) => format!("{label} contains characters not allowed."),
         (FieldProblem::CheckDigit, FIELD_NUMBER, Lang::Ja) => {
@@ -329,6 +326,7 @@ mod tests {
             branch: "01".to_string(),
             birthdate: "1978-02-14".to_string(),
             override_check_digit: false,
+            limit_consent: false,
         }
     }
 
@@ -427,6 +425,18 @@ mod tests {
         assert_eq!(problems_of(&q), one(FIELD_NUMBER, FieldProblem::Format));
         q.number = "A-12３".to_string();
         assert_eq!(validate(&q, TODAY).unwrap().number, "A-123");
+    }
+
+    #[test]
+    fn invisible_and_non_xml_characters_are_a_format_problem() {
+        for bad in ["\u{200B}", "\u{FEFF}", "\u{2060}", "\u{FFFE}", "\u{FDD0}"] {
+            let mut q = query();
+            q.symbol = format!("12{bad}34");
+            assert_eq!(problems_of(&q), one(FIELD_SYMBOL, FieldProblem::Format));
+            let mut q = query();
+            q.number = format!("56{bad}78");
+            assert_eq!(problems_of(&q), one(FIELD_NUMBER, FieldProblem::Format));
+        }
     }
 
     #[test]
@@ -618,10 +628,17 @@ mod tests {
                     birthdate: a.to_string(),
                     ..query()
                 };
-                assert!(validate(&q, b).is_err(), "{a:?} / {b:?}");
+                let problems = validate(&q, b).unwrap_err();
+                // Birthdates are never a Format problem, so no message is kept for one.
+                assert_ne!(
+                    problems.fields.get(FIELD_BIRTHDATE),
+                    Some(&FieldProblem::Format),
+                    "{a:?} / {b:?}"
+                );
                 // The only real date in the list; without `today` it is accepted.
                 let far_future = a == "9999-12-31";
                 assert_eq!(parse_birthdate(a).is_ok(), far_future, "{a:?}");
+                assert_ne!(parse_birthdate(a), Err(FieldProblem::Format), "{a:?}");
                 let _ = check_birthdate(a, b);
             }
         }

@@ -154,10 +154,22 @@ fn from_query_uses_the_wire_form_of_the_insurer_number() {
         number: "000777".into(),
         branch: String::new(),
         birthdate: "19520930".into(),
+        limit_consent: true,
     };
     let request =
         QualificationRequest::from_query(&query, "20261125", "1319999999", Some("id-1".into()));
     assert_eq!(request.insurer_number, "  138057");
+    assert!(
+        request.limit_consent,
+        "the patient's 限度額 consent travels to the terminal"
+    );
+    let without = ValidQuery {
+        limit_consent: false,
+        ..query.clone()
+    };
+    let request_without =
+        QualificationRequest::from_query(&without, "20261125", "1319999999", None);
+    assert!(!request_without.limit_consent, "consent is never assumed");
     assert_eq!(request.confirmation_date, "20261125");
     assert_eq!(request.institution_code, "1319999999");
     assert_eq!(request.file_identifier.as_deref(), Some("id-1"));
@@ -165,7 +177,6 @@ fn from_query_uses_the_wire_form_of_the_insurer_number() {
     assert_eq!(request.number, "000777");
     assert_eq!(request.branch, "");
     assert_eq!(request.birthdate, "19520930");
-    assert!(!request.limit_consent, "consent is never assumed");
     let back = QualificationRequest::parse(&request.to_xml()).unwrap();
     assert_eq!(back, request);
 }

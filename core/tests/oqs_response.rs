@@ -1,10 +1,10 @@
 //! Reading the terminal's responses and face results, and writing them back.
 
 use onshi_core::codes::{
-    ConsentFlag, InsuredCardClassification, LimitCategory, LimitCertificateClassification,
-    PersonalFamily, Preschool, PrescriptionIssueSelect, ProcessingResultStatus,
-    QualificationValidity, ReasonOfLoss, ReferenceClassification, SegmentOfResult, Sex,
-    SpecificDiseaseCategory,
+    CharacterCode, ConsentFlag, InsuredCardClassification, LimitCategory,
+    LimitCertificateClassification, PersonalFamily, Preschool, PrescriptionIssueSelect,
+    ProcessingResultStatus, QualificationValidity, ReasonOfLoss, ReferenceClassification,
+    SegmentOfResult, Sex, SpecificDiseaseCategory,
 };
 use onshi_core::oqs::response::{parse_response, write_response};
 use onshi_core::oqs::{OqsError, XmlEncoding};
@@ -37,7 +37,10 @@ fn the_sample_response_is_read() {
         response.header.segment_of_result,
         Some(SegmentOfResult::Completed)
     );
-    assert_eq!(response.header.character_code_identifier, s("0"));
+    assert_eq!(
+        response.header.character_code_identifier,
+        Some(CharacterCode::Utf8)
+    );
     assert_eq!(
         response.processing.status,
         Some(ProcessingResultStatus::Completed)
@@ -271,7 +274,7 @@ fn full_response() -> QualificationResponse {
             segment_of_result: Some(SegmentOfResult::Completed),
             error_code: s("E0000"),
             error_message: s("注意 <advisory> & more"),
-            character_code_identifier: s("0"),
+            character_code_identifier: Some(CharacterCode::Utf8),
         },
         processing: ProcessingResult {
             status: Some(ProcessingResultStatus::Completed),
@@ -315,9 +318,12 @@ fn a_full_response_round_trips_in_shift_jis() {
     assert!(written.contains(&0xCB));
 
     let back = parse_response(&written).unwrap();
-    assert_eq!(back.header.character_code_identifier, s("1"));
+    assert_eq!(
+        back.header.character_code_identifier,
+        Some(CharacterCode::ShiftJis)
+    );
     assert_eq!(back.results[0].person.name_kana, s("ﾋｮｳﾎﾝ ﾊﾅｺ"));
-    response.header.character_code_identifier = s("1");
+    response.header.character_code_identifier = Some(CharacterCode::ShiftJis);
     assert_eq!(back, response);
 }
 
@@ -330,7 +336,7 @@ fn shift_jis_keeps_a_character_code_the_header_already_has() {
             .unwrap()
             .header
             .character_code_identifier,
-        s("0")
+        Some(CharacterCode::Utf8)
     );
 }
 

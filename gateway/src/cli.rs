@@ -46,7 +46,8 @@ pub struct ServeArgs {
     /// Folder for rejected terminal answers and the simulator's terminal folder.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
     pub data_dir: PathBuf,
-    /// How long one qualification may wait for the terminal, 処理中 rounds included.
+    /// How long one qualification may wait for the terminal, 処理中 rounds included; below
+    /// 40 (the browser component's own deadline).
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub terminal_timeout_secs: u64,
     /// 医療機関コード (10 digits) written into requests; required with --terminal-dir.
@@ -195,6 +196,10 @@ mod tests {
             .unwrap()
             .into_config();
         assert!(matches!(star, Err(GatewayError::BadOrigin { .. })));
+        let slow = serve_args(&["--sim", "--terminal-timeout-secs", "40"])
+            .unwrap()
+            .into_config();
+        assert!(matches!(slow, Err(GatewayError::TimeoutTooLong { .. })));
         let code = serve_args(&["--sim", "--institution-code", "12"])
             .unwrap()
             .into_config();

@@ -14,6 +14,11 @@ pub const DEFAULT_DATA_DIR: &str = ".onshi-data";
 pub const DEMO_ORIGINS: [&str; 2] = ["http://127.0.0.1:8080", "http://localhost:8080"];
 /// The real terminal accepts this many sessions at once.
 pub const DEFAULT_MAX_EXCHANGES: usize = 20;
+/// Requests queued for a terminal session beyond the running ones; more fail at once (503).
+pub const DEFAULT_MAX_WAITING: usize = 20;
+/// The browser component abandons a qualification request after this long, so the
+/// terminal timeout (`--terminal-timeout-secs`) must stay below it.
+pub const COMPONENT_DEADLINE: Duration = Duration::from_secs(40);
 /// A query is a few hundred bytes; anything much larger is not one.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024;
 /// 医療機関コード written into requests in `--sim` mode when none is given (synthetic).
@@ -45,12 +50,20 @@ pub struct Config {
     pub institution_code: String,
     pub link: LinkTimings,
     pub max_concurrent_exchanges: usize,
+    /// Requests that may wait for one of the `max_concurrent_exchanges`; beyond this a
+    /// request fails at once with 503 (terminal busy).
+    pub max_waiting_exchanges: usize,
     pub max_body_bytes: usize,
     /// How often `face/` is polled.
     pub face_poll_interval: Duration,
     /// `--sim` only: the simulated reader drops a face result this often (`None`: never).
     pub sim_face_every: Option<Duration>,
     pub sse_keep_alive: Duration,
+    /// Timings of card sessions (PC/SC).
+    pub card_sessions: crate::card_session::CardSessionSettings,
+    /// `--sim` only: vpcd port of the virtual reader the demo's cards go into
+    /// (35963 = "Virtual PCD 00 00").
+    pub sim_vpcd_port: u16,
 }
 
 impl Config {
@@ -63,10 +76,13 @@ impl Config {
             institution_code: institution_code.to_string(),
             link: LinkTimings::default(),
             max_concurrent_exchanges: DEFAULT_MAX_EXCHANGES,
+            max_waiting_exchanges: DEFAULT_MAX_WAITING,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             face_poll_interval: crate::face_watch::DEFAULT_FACE_POLL,
             sim_face_every: None,
             sse_keep_alive: DEFAULT_SSE_KEEP_ALIVE,
+            card_sessions: crate::card_session::CardSessionSettings::default(),
+            sim_vpcd_port: onshi_sim::vpcd::DEFAULT_PORT,
         }
     }
 
@@ -87,9 +103,16 @@ impl Config {
         self.data_dir.join("face-archive")
     }
 
-    /// Checks what the type system cannot: code shape and origin syntax.
+    /// Checks what the type system cannot: code shape, origin syntax, a terminal timeout
+    /// the browser component still waits for.
     pub fn validate(&self) -> Result<(), GatewayError> {
         check_institution_code(&self.institution_code)?;
+        if self.link.timeout >= COMPONENT_DEADLINE {
+            return Err(GatewayError::TimeoutTooLong {
+                secs: self.link.timeout.as_secs(),
+                limit: COMPONENT_DEADLINE.as_secs(),
+            });
+        }
         for origin in &self.allowed_origins {
             check_origin(origin)?;
         }
@@ -166,6 +189,27 @@ pub fn check_origin(origin: &str) -> Result<(), GatewayError> {
     {
         return Err(bad("browsers send origins in lower case without spaces"));
     }
+    // The port is what follows the last ':' outside an IPv6 literal's brackets.
+    let host_end = rest.rfind(']').map_or(0, |i| i + 1);
+    if let Some(colon) = rest[host_end..].rfind(':') {
+        let port = &rest[host_end + colon + 1..];
+        let https = origin.starts_with("https://");
+        if port.is_empty()
+            || !port.bytes().all(|b| b.is_ascii_digit())
+            || port.starts_with('0')
+            || port.parse::<u16>().is_err()
+        {
+            return Err(bad(
+                "the port must be a number from 1 to 65535 without leading zeros",
+            ));
+        }
+        if (https && port == "443") || (!https && port == "80") {
+            return Err(bad(
+                "browsers never send the default port (443 for https, 80 for http): drop the \
+                 port, e.g. https://emr.example.jp rather than https://emr.example.jp:443",
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -218,9 +262,52 @@ mod tests {
             "localhost:8080",
             "http://localhost:8080/",
             "https://EMR.example.jp",
+            "http://localhost:",
+            "http://localhost:08080",
+            "http://localhost:70000",
         ] {
             assert!(check_origin(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn default_ports_are_refused_with_a_hint() {
+        for bad in [
+            "https://emr.example.jp:443",
+            "http://emr.example.jp:80",
+            "https://[::1]:443",
+        ] {
+            let err = check_origin(bad).unwrap_err().to_string();
+            assert!(err.contains("drop the port"), "{bad}: {err}");
+        }
+        // The other scheme's default port is a real, explicit port.
+        assert!(check_origin("https://emr.example.jp:80").is_ok());
+        assert!(check_origin("http://emr.example.jp:443").is_ok());
+        assert!(check_origin("http://[::1]:8080").is_ok());
+        assert!(check_origin("https://[::1]").is_ok());
+    }
+
+    #[test]
+    fn a_terminal_timeout_beyond_the_component_deadline_is_refused() {
+        let mut config = Config::new(
+            Mode::Sim {
+                latency: Duration::ZERO,
+            },
+            "data",
+            "1319999999",
+        );
+        config.link.timeout = Duration::from_secs(39);
+        assert!(config.validate().is_ok());
+        config.link.timeout = Duration::from_secs(40);
+        let err = config.validate().unwrap_err();
+        assert!(matches!(
+            err,
+            GatewayError::TimeoutTooLong {
+                secs: 40,
+                limit: 40
+            }
+        ));
+        assert!(err.to_string().contains("40"), "{err}");
     }
 
     #[test]

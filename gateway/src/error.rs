@@ -18,6 +18,12 @@ pub enum GatewayError {
     BadListenAddress { value: String },
     #[error("invalid --allow-origin {value:?}: {reason}")]
     BadOrigin { value: String, reason: &'static str },
+    #[error(
+        "--terminal-timeout-secs {secs} is too long: the browser component gives up on a \
+         request after {limit} s, so the gateway must answer before that; use at most {} \
+         (the default is 30)", limit - 1
+    )]
+    TimeoutTooLong { secs: u64, limit: u64 },
     #[error("invalid --institution-code: expected 10 digits (医療機関コード), got {got_chars} characters")]
     BadInstitutionCode { got_chars: usize },
     #[error(
@@ -41,6 +47,8 @@ pub enum GatewayError {
         #[source]
         source: io::Error,
     },
+    #[error("cannot prepare the simulated cards and national side: {0}")]
+    SimCards(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: String,

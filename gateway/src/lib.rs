@@ -11,6 +11,11 @@
 //! `<data-dir>/onshi.sqlite3`) and pushed to the reception screens over SSE
 //! (`GET /v1/events`, [`reception`]).
 //!
+//! My Number Cards on a reader the gateway drives run as card sessions
+//! ([`card_session`], `POST /v1/card-sessions`) over PC/SC ([`card_reader`]); in `--sim`
+//! mode the national side is simulated and virtual cards go into pcscd's vpcd reader
+//! ([`sim_cards`]).
+//!
 //! # Running it
 //!
 //! `onshi-gateway serve --sim` runs the embedded simulated terminal; `onshi-gateway serve
@@ -32,6 +37,8 @@
 
 pub mod access_log;
 pub mod api_error;
+pub mod card_reader;
+pub mod card_session;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -43,6 +50,7 @@ pub mod routes;
 pub mod security;
 pub mod server;
 pub mod sim;
+pub mod sim_cards;
 pub mod store;
 pub mod terminal_link;
 

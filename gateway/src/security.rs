@@ -9,6 +9,10 @@
 //!    (curl, an EMR server) are not browsers and may call.
 //! 3. **CORS** for allowed origins: the exact origin echoed (never `*`) with `Vary: Origin`;
 //!    preflights answered here, including Private Network Access.
+//!
+//! Refusals are logged at warn with the refused Host or Origin value (at most 200
+//! characters, Debug-escaped): site names, never patient data, and what IT needs to see a
+//! missing `--allow-origin`.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -23,10 +27,12 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use onshi_core::api::ErrorCode;
+use tracing::warn;
 
 use crate::api_error::ApiFailure;
 
-const ALLOWED_METHODS: &str = "GET, POST";
+// DELETE: `DELETE /v1/card-sessions/{id}` (cancel).
+const ALLOWED_METHODS: &str = "GET, POST, DELETE";
 // last-event-id: EventSource sends it when it reconnects to `GET /v1/events`.
 const ALLOWED_HEADERS: &str = "content-type, last-event-id";
 /// Browsers cap this anyway (Chrome: 2 h); 10 min keeps allowlist changes quick to apply.
@@ -71,6 +77,12 @@ pub async fn guard(
 ) -> Response {
     let host = request_host(&request);
     if !host.is_some_and(|h| policy.host_allowed(h)) {
+        // Host and Origin values name sites, never patients: IT needs them to diagnose.
+        warn!(
+            host = ?host.map(loggable),
+            path = %request.uri().path(),
+            "refused a request for a foreign Host (DNS rebinding, or a proxy rewriting Host)"
+        );
         return ApiFailure::new(
             StatusCode::MISDIRECTED_REQUEST,
             ErrorCode::HostNotAllowed,
@@ -84,6 +96,12 @@ pub async fn guard(
         Some(value) => match value.to_str().ok().filter(|o| policy.origin_allowed(o)) {
             Some(_) => Some(value.clone()),
             None => {
+                warn!(
+                    origin = ?loggable_bytes(value.as_bytes()),
+                    path = %request.uri().path(),
+                    "refused a request from an origin not on the allowlist; if this is the \
+                     clinic's EMR page, start the gateway with --allow-origin <that origin>"
+                );
                 let mut refused = ApiFailure::new(
                     StatusCode::FORBIDDEN,
                     ErrorCode::OriginNotAllowed,
@@ -155,6 +173,16 @@ fn preflight(origin: HeaderValue, request_headers: &HeaderMap) -> Response {
     }
     add_vary_origin(headers);
     response
+}
+
+/// At most 200 characters of a header value, for a log line (Debug-formatted by the
+/// caller, so control characters cannot forge log lines).
+fn loggable(value: &str) -> String {
+    value.chars().take(200).collect()
+}
+
+fn loggable_bytes(value: &[u8]) -> String {
+    loggable(&String::from_utf8_lossy(value))
 }
 
 fn add_vary_origin(headers: &mut HeaderMap) {

@@ -9,20 +9,27 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::{middleware, Router};
 use onshi_core::api::GatewayMode;
+use onshi_sim::national::NationalSide;
 use tokio::net::TcpListener;
 
 use crate::access_log::log_requests;
 use crate::api_error;
+use crate::card_session::CardSessions;
 use crate::config::{ensure_folder, ensure_loopback, Config, Mode};
 use crate::error::GatewayError;
 use crate::face_watch::{FaceFolders, FaceWatcher};
 use crate::reception::Reception;
+use crate::routes::card_sessions::{
+    cancel_session, enter_pin, get_session, start_session, visual_check,
+};
 use crate::routes::events::{events, reception_queue};
+use crate::routes::sim_cards::{insert_card, list_cards, remove_card};
 use crate::routes::sim_faces::drop_face_result;
 use crate::routes::{health::health, qualifications::check_qualification};
 use crate::security::{guard, SecurityPolicy};
 use crate::sim::{EmbeddedSim, SimFaces};
-use crate::terminal_link::TerminalLink;
+use crate::sim_cards::SimCards;
+use crate::terminal_link::{LinkLimits, TerminalLink};
 
 /// What handlers share.
 #[derive(Debug, Clone)]
@@ -34,6 +41,11 @@ pub struct AppState {
     /// The simulated face reader; `Some` in `--sim` mode only, which is also what
     /// registers `POST /v1/sim/face-results`.
     pub sim_faces: Option<Arc<SimFaces>>,
+    /// Card sessions on PC/SC readers; `None` with `--terminal-dir` (no national side to
+    /// send a card authentication to: the routes answer 503).
+    pub card_sessions: Option<CardSessions>,
+    /// The virtual cards; `Some` in `--sim` mode only, which registers `/v1/sim/cards…`.
+    pub sim_cards: Option<Arc<SimCards>>,
     pub sse_keep_alive: Duration,
 }
 
@@ -43,9 +55,22 @@ pub fn app(state: AppState, policy: SecurityPolicy, max_body_bytes: usize) -> Ro
         .route("/v1/health", get(health))
         .route("/v1/qualifications", post(check_qualification))
         .route("/v1/events", get(events))
-        .route("/v1/reception-queue", get(reception_queue));
+        .route("/v1/reception-queue", get(reception_queue))
+        .route("/v1/card-sessions", post(start_session))
+        .route(
+            "/v1/card-sessions/{id}",
+            get(get_session).delete(cancel_session),
+        )
+        .route("/v1/card-sessions/{id}/pin", post(enter_pin))
+        .route("/v1/card-sessions/{id}/visual-check", post(visual_check));
     if state.sim_faces.is_some() {
         router = router.route("/v1/sim/face-results", post(drop_face_result));
+    }
+    if state.sim_cards.is_some() {
+        router = router
+            .route("/v1/sim/cards", get(list_cards))
+            .route("/v1/sim/cards/{id}/insert", post(insert_card))
+            .route("/v1/sim/cards/remove", post(remove_card));
     }
     router
         .fallback(api_error::not_found)
@@ -75,6 +100,9 @@ pub struct Gateway {
     watcher: FaceWatcher,
     /// `--sim-face-every-secs`: the simulated reader and its pace.
     face_ticker: Option<(Arc<SimFaces>, Duration)>,
+    card_sessions: Option<CardSessions>,
+    sim_cards: Option<Arc<SimCards>>,
+    link: Arc<TerminalLink>,
 }
 
 impl Gateway {
@@ -103,12 +131,15 @@ impl Gateway {
             ),
             Mode::Terminal { .. } => (GatewayMode::Terminal, None),
         };
-        let link = TerminalLink::new(
+        let link = Arc::new(TerminalLink::new(
             &terminal_dir,
             &config.rejected_dir(),
             config.link,
-            config.max_concurrent_exchanges,
-        );
+            LinkLimits {
+                max_sessions: config.max_concurrent_exchanges,
+                max_waiting: config.max_waiting_exchanges,
+            },
+        ));
         let sim_faces = sim.as_ref().map(EmbeddedSim::faces);
         let watcher = FaceWatcher::new(
             FaceFolders {
@@ -122,12 +153,29 @@ impl Gateway {
         let face_ticker = sim_faces
             .clone()
             .zip(config.sim_face_every.filter(|every| !every.is_zero()));
+        let (card_sessions, sim_cards) = match &sim {
+            Some(sim) => {
+                let national = Arc::new(NationalSide::new(
+                    sim.population(),
+                    &config.institution_code,
+                    challenge_seed()?,
+                ));
+                let sessions =
+                    CardSessions::new(national, Arc::clone(&reception), config.card_sessions);
+                let cards = SimCards::new(sim.population(), config.sim_vpcd_port)
+                    .map_err(|err| GatewayError::SimCards(err.to_string()))?;
+                (Some(sessions), Some(Arc::new(cards)))
+            }
+            None => (None, None),
+        };
         let state = AppState {
             mode,
             institution_code: config.institution_code.as_str().into(),
-            link: Arc::new(link),
+            link: Arc::clone(&link),
             reception: Arc::clone(&reception),
             sim_faces,
+            card_sessions: card_sessions.clone(),
+            sim_cards: sim_cards.clone(),
             sse_keep_alive: config.sse_keep_alive,
         };
         let policy = SecurityPolicy::new(addr.port(), config.allowed_origins.iter().cloned());
@@ -139,6 +187,9 @@ impl Gateway {
             reception,
             watcher,
             face_ticker,
+            card_sessions,
+            sim_cards,
+            link,
         })
     }
 
@@ -158,6 +209,7 @@ impl Gateway {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), GatewayError> {
         let watcher = self.watcher.spawn();
+        let sweeper = self.link.spawn_sweeper(self.reception.closing());
         let ticker = self
             .face_ticker
             .map(|(faces, every)| faces.spawn_ticker(every, self.reception.closing()));
@@ -173,7 +225,14 @@ impl Gateway {
             .await
             .map_err(GatewayError::Serve);
         self.reception.close();
+        if let Some(sessions) = &self.card_sessions {
+            sessions.shutdown();
+        }
+        if let Some(cards) = &self.sim_cards {
+            let _ = cards.remove().await;
+        }
         let _ = watcher.await;
+        let _ = sweeper.await;
         if let Some(ticker) = ticker {
             let _ = ticker.await;
         }
@@ -182,6 +241,13 @@ impl Gateway {
         }
         result
     }
+}
+
+/// OS randomness for the simulated national side's challenges.
+fn challenge_seed() -> Result<[u8; 32], GatewayError> {
+    let mut seed = [0u8; 32];
+    getrandom::getrandom(&mut seed).map_err(|err| GatewayError::SimCards(err.to_string()))?;
+    Ok(seed)
 }
 
 /// [`Gateway::bind`] then [`Gateway::run`].

@@ -22,6 +22,7 @@ pub const SIM_SEED: u64 = 1;
 pub struct EmbeddedSim {
     handle: SimTerminalHandle,
     faces: Arc<SimFaces>,
+    population: Arc<Population>,
 }
 
 impl EmbeddedSim {
@@ -48,13 +49,23 @@ impl EmbeddedSim {
                 0,
             )),
         });
-        let handle = SimTerminal::start(terminal_dir, population, config).map_err(err)?;
-        Ok(Self { handle, faces })
+        let handle =
+            SimTerminal::start(terminal_dir, Arc::clone(&population), config).map_err(err)?;
+        Ok(Self {
+            handle,
+            faces,
+            population,
+        })
     }
 
     /// The simulated face-recognition reader.
     pub fn faces(&self) -> Arc<SimFaces> {
         Arc::clone(&self.faces)
+    }
+
+    /// The simulated population (the national side's and the virtual cards' holders).
+    pub fn population(&self) -> Arc<Population> {
+        Arc::clone(&self.population)
     }
 
     /// Stopping joins the simulator's thread, which must not happen on a runtime worker.

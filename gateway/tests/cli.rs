@@ -54,3 +54,47 @@ fn terminal_mode_without_institution_code_is_refused() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_terminal_timeout_the_component_would_not_wait_for_is_refused() {
+    let data = tempfile::tempdir().unwrap();
+    let output = gateway()
+        .args([
+            "serve",
+            "--sim",
+            "--listen",
+            "127.0.0.1:0",
+            "--terminal-timeout-secs",
+            "45",
+            "--data-dir",
+        ])
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--terminal-timeout-secs 45"), "{stderr}");
+    assert!(stderr.contains("40 s"), "{stderr}");
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn an_origin_with_its_default_port_is_refused_with_a_hint() {
+    let data = tempfile::tempdir().unwrap();
+    let output = gateway()
+        .args([
+            "serve",
+            "--sim",
+            "--listen",
+            "127.0.0.1:0",
+            "--allow-origin",
+            "https://emr.example.jp:443",
+            "--data-dir",
+        ])
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("drop the port"), "{stderr}");
+}

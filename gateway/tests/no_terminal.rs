@@ -83,7 +83,11 @@ async fn request_file_is_complete_and_named_for_the_terminal() {
 
 #[tokio::test]
 async fn health_reports_the_folder() {
-    let gw = TestGateway::terminal(Duration::from_secs(1)).await;
+    // No cache, so every call sees the folders as they are now.
+    let gw = TestGateway::terminal_with(Duration::from_secs(1), |config| {
+        config.link.health_cache = Duration::ZERO;
+    })
+    .await;
     let reply = gw.get("/v1/health").await;
     assert_eq!(reply.status, StatusCode::OK);
     let health = reply.json();
@@ -96,6 +100,26 @@ async fn health_reports_the_folder() {
     assert_eq!(gw.get("/v1/health").await.json()["terminal"], "degraded");
     std::fs::remove_dir(gw.terminal_dir().join("req")).unwrap();
     assert_eq!(gw.get("/v1/health").await.json()["terminal"], "offline");
+}
+
+#[tokio::test]
+async fn health_probes_the_share_at_most_once_per_interval() {
+    let gw = TestGateway::terminal_with(Duration::from_secs(1), |config| {
+        config.link.health_cache = Duration::from_secs(600);
+    })
+    .await;
+    assert_eq!(gw.get("/v1/health").await.json()["terminal"], "online");
+    // Were the folders probed again, health would now say degraded.
+    std::fs::remove_dir(gw.terminal_dir().join("res")).unwrap();
+    for _ in 0..20 {
+        let reply = gw.get("/v1/health").await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.json()["terminal"], "online");
+    }
+    assert_eq!(
+        names_in(&gw.terminal_dir().join("req")),
+        Vec::<String>::new()
+    );
 }
 
 #[tokio::test]

@@ -3,10 +3,72 @@
 
 mod common;
 
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use common::{raw_request, TestGateway, EMR_ORIGIN};
 use hyper::StatusCode;
+
+/// What the gateway logs in this test binary (warn and above).
+fn logs() -> &'static Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&buffer);
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("warn")
+            .with_ansi(false)
+            .with_writer(move || Capture(Arc::clone(&sink)))
+            .try_init();
+        buffer
+    })
+}
+
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn logged() -> String {
+    String::from_utf8_lossy(&logs().lock().unwrap()).into_owned()
+}
+
+#[tokio::test]
+async fn refused_origins_and_hosts_are_logged_for_it() {
+    logs();
+    let gw = gateway().await;
+    let reply = gw
+        .send(
+            "GET",
+            "/v1/health",
+            &[("origin", "https://forgotten-emr.example")],
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    let reply = raw_request(
+        gw.addr,
+        "GET",
+        "/v1/health",
+        &[("host", "rebound.example:7611")],
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::MISDIRECTED_REQUEST);
+    let text = logged();
+    assert!(text.contains("WARN"), "{text}");
+    assert!(text.contains("https://forgotten-emr.example"), "{text}");
+    assert!(text.contains("--allow-origin"), "{text}");
+    assert!(text.contains("rebound.example:7611"), "{text}");
+}
 
 async fn gateway() -> TestGateway {
     TestGateway::terminal(Duration::from_secs(2)).await

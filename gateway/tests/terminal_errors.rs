@@ -6,13 +6,14 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{names_in, TestGateway};
+use common::{eventually, names_in, TestGateway};
 use hyper::StatusCode;
 use onshi_core::codes::{ProcessingResultStatus, QualificationValidity, SegmentOfResult};
 use onshi_core::oqs::files::response_name_for;
 use onshi_core::oqs::{write_response, QualificationRequest, XmlEncoding};
 use onshi_core::qualification::QualificationResponse;
 use serde_json::json;
+use tokio::io::AsyncWriteExt;
 
 /// Answers the first request that appears in `req/` with `answer(request)`, written by
 /// `write(res_path, bytes)`.
@@ -144,10 +145,10 @@ async fn answer_for_another_request_is_rejected() {
 async fn answer_written_slowly_is_read_only_when_complete() {
     let gw = TestGateway::terminal(Duration::from_secs(5)).await;
     let terminal = scripted_terminal(&gw.terminal_dir(), answered, |path, bytes| async move {
-        // Half the file, a pause longer than two polls, then the rest.
+        // Half the file, a pause of many polls (a slow share), then the rest.
         let (head, tail) = bytes.split_at(bytes.len() / 2);
         std::fs::write(&path, head).unwrap();
-        tokio::time::sleep(Duration::from_millis(30)).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
         let mut whole = head.to_vec();
         whole.extend_from_slice(tail);
         std::fs::write(&path, whole).unwrap();
@@ -157,4 +158,261 @@ async fn answer_written_slowly_is_read_only_when_complete() {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.json());
     assert_eq!(reply.json()["status"], "not_found");
     assert_eq!(names_in(&gw.rejected_dir()), Vec::<String>::new());
+}
+
+/// A 502 terminal_bad_response with the answer moved to rejected/ and res/ left empty.
+fn assert_rejected(gw: &TestGateway, reply: &common::Reply) {
+    assert_eq!(reply.status, StatusCode::BAD_GATEWAY, "{}", reply.json());
+    assert_eq!(reply.error_code(), "terminal_bad_response");
+    let rejected = names_in(&gw.rejected_dir());
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert!(rejected[0].starts_with("OQSsiquc01res_"), "{rejected:?}");
+    assert_eq!(
+        names_in(&gw.terminal_dir().join("res")),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        names_in(&gw.terminal_dir().join("req")),
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test]
+async fn completed_answer_without_validity_is_rejected_not_not_found() {
+    let gw = TestGateway::terminal(Duration::from_secs(5)).await;
+    let terminal = scripted_terminal(
+        &gw.terminal_dir(),
+        |request| {
+            let mut response = answered(request);
+            response.validity = None;
+            response
+        },
+        write_at_once,
+    );
+    let reply = gw.post_json("/v1/qualifications", &query()).await;
+    terminal.await.unwrap();
+    assert_rejected(&gw, &reply);
+    let message = reply.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("QualificationValidity"), "{message}");
+}
+
+#[tokio::test]
+async fn answer_without_segment_of_result_is_rejected() {
+    let gw = TestGateway::terminal(Duration::from_secs(5)).await;
+    let terminal = scripted_terminal(
+        &gw.terminal_dir(),
+        |request| {
+            let mut response = answered(request);
+            response.header.segment_of_result = None;
+            response
+        },
+        write_at_once,
+    );
+    let reply = gw.post_json("/v1/qualifications", &query()).await;
+    terminal.await.unwrap();
+    assert_rejected(&gw, &reply);
+}
+
+#[tokio::test]
+async fn unknown_segment_of_result_is_rejected() {
+    let gw = TestGateway::terminal(Duration::from_secs(5)).await;
+    let terminal = scripted_terminal(
+        &gw.terminal_dir(),
+        |request| {
+            let mut response = answered(request);
+            response.header.segment_of_result = Some(SegmentOfResult::from_code("7"));
+            response
+        },
+        write_at_once,
+    );
+    let reply = gw.post_json("/v1/qualifications", &query()).await;
+    terminal.await.unwrap();
+    assert_rejected(&gw, &reply);
+}
+
+#[tokio::test]
+async fn error_answer_without_validity_stays_a_terminal_error() {
+    let gw = TestGateway::terminal(Duration::from_secs(5)).await;
+    let terminal = scripted_terminal(
+        &gw.terminal_dir(),
+        |request| {
+            let mut response = answered(request);
+            response.validity = None;
+            response.header.segment_of_result = Some(SegmentOfResult::Failed);
+            response.header.error_code = Some("EXS0003".to_string());
+            response
+        },
+        write_at_once,
+    );
+    let reply = gw.post_json("/v1/qualifications", &query()).await;
+    terminal.await.unwrap();
+    assert_eq!(reply.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(reply.error_code(), "terminal_error");
+}
+
+#[tokio::test]
+async fn oversized_answer_is_rejected_unread() {
+    let gw = TestGateway::terminal(Duration::from_secs(5)).await;
+    let terminal = scripted_terminal(&gw.terminal_dir(), answered, |path, bytes| async move {
+        // A well-formed answer padded with white space beyond 1 MiB.
+        let mut big = bytes;
+        big.resize(
+            onshi_gateway::terminal_link::MAX_ANSWER_BYTES as usize + 1,
+            b' ',
+        );
+        std::fs::write(path, big).unwrap();
+    });
+    let reply = gw.post_json("/v1/qualifications", &query()).await;
+    terminal.await.unwrap();
+    assert_rejected(&gw, &reply);
+    let message = reply.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("larger than"), "{message}");
+}
+
+/// Sends a qualification request on a raw connection, so the test can drop the connection
+/// mid-exchange like a browser tab that is closed or a fetch that is aborted.
+async fn start_request(gw: &TestGateway) -> tokio::net::TcpStream {
+    let body = query().to_string();
+    let mut stream = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
+    let head = format!(
+        "POST /v1/qualifications HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\n\
+         content-length: {}\r\n\r\n",
+        gw.host(),
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(body.as_bytes()).await.unwrap();
+    stream
+}
+
+fn request_names(gw: &TestGateway) -> Vec<String> {
+    names_in(&gw.terminal_dir().join("req"))
+        .into_iter()
+        .filter(|n| n.starts_with("OQSsiquc01req_") && n.ends_with(".xml"))
+        .collect()
+}
+
+#[tokio::test]
+async fn client_going_away_takes_the_request_back_and_a_late_answer_is_swept() {
+    // A slow terminal: the gateway would wait 30 s, the client leaves after the request
+    // is written.
+    let gw = TestGateway::terminal_with(Duration::from_secs(30), |config| {
+        config.link.late_answer_grace = Duration::from_millis(100);
+        config.link.sweep_interval = Duration::from_millis(50);
+    })
+    .await;
+    let client = start_request(&gw).await;
+    eventually("the request is written", || !request_names(&gw).is_empty()).await;
+    let name = request_names(&gw).remove(0);
+    let request = QualificationRequest::parse(
+        &std::fs::read(gw.terminal_dir().join("req").join(&name)).unwrap(),
+    )
+    .unwrap();
+    drop(client);
+    eventually("the request is taken back", || {
+        names_in(&gw.terminal_dir().join("req")).is_empty()
+    })
+    .await;
+
+    // The terminal had read it already and answers long after the client left.
+    let res = gw
+        .terminal_dir()
+        .join("res")
+        .join(response_name_for(&name).unwrap());
+    let xml = write_response(&answered(&request), XmlEncoding::Utf8).unwrap();
+    std::fs::write(&res, xml).unwrap();
+    eventually("the late answer is removed", || !res.exists()).await;
+    assert_eq!(names_in(&gw.rejected_dir()), Vec::<String>::new());
+
+    // The gateway still works.
+    let terminal = scripted_terminal(&gw.terminal_dir(), answered, write_at_once);
+    let reply = gw.post_json("/v1/qualifications", &query()).await;
+    terminal.await.unwrap();
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json());
+}
+
+#[tokio::test]
+async fn a_late_answer_after_a_timeout_is_swept() {
+    let gw = TestGateway::terminal_with(Duration::from_millis(300), |config| {
+        config.link.late_answer_grace = Duration::from_millis(100);
+        config.link.sweep_interval = Duration::from_millis(50);
+    })
+    .await;
+    let watcher = {
+        let req = gw.terminal_dir().join("req");
+        tokio::spawn(async move {
+            loop {
+                let names = names_in(&req);
+                if let Some(name) = names.iter().find(|n| n.ends_with(".xml")) {
+                    let bytes = std::fs::read(req.join(name)).unwrap();
+                    return (name.clone(), QualificationRequest::parse(&bytes).unwrap());
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+    };
+    let reply = gw.post_json("/v1/qualifications", &query()).await;
+    assert_eq!(reply.status, StatusCode::GATEWAY_TIMEOUT);
+    let (name, request) = watcher.await.unwrap();
+    let res = gw
+        .terminal_dir()
+        .join("res")
+        .join(response_name_for(&name).unwrap());
+    std::fs::write(
+        &res,
+        write_response(&answered(&request), XmlEncoding::Utf8).unwrap(),
+    )
+    .unwrap();
+    eventually("the late answer is removed", || !res.exists()).await;
+}
+
+#[tokio::test]
+async fn requests_beyond_the_waiting_limit_fail_fast_as_busy() {
+    let gw = TestGateway::terminal_with(Duration::from_secs(5), |config| {
+        config.max_concurrent_exchanges = 1;
+        config.max_waiting_exchanges = 1;
+    })
+    .await;
+    // One exchange holds the only session (nobody answers it)...
+    let _first = start_request(&gw).await;
+    eventually("the first request is written", || {
+        !request_names(&gw).is_empty()
+    })
+    .await;
+    // ...then four more arrive together: one may wait, three are refused at once.
+    let others: Vec<_> = (0..4)
+        .map(|_| {
+            let (addr, host, body) = (gw.addr, gw.host(), query().to_string());
+            tokio::spawn(async move {
+                common::raw_request(
+                    addr,
+                    "POST",
+                    "/v1/qualifications",
+                    &[("host", &host), ("content-type", "application/json")],
+                    Some(&body),
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut busy = 0;
+    for other in others {
+        let reply = other.await.unwrap();
+        if reply.status == StatusCode::SERVICE_UNAVAILABLE {
+            assert_eq!(reply.error_code(), "terminal_unavailable");
+            let message = reply.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert!(message.contains("terminal is busy"), "{message}");
+            busy += 1;
+        }
+    }
+    assert_eq!(busy, 3);
 }

@@ -42,13 +42,14 @@ fn header(
         segment_of_result: Some(segment),
         error_code: None,
         error_message: None,
-        character_code_identifier: Some(encoding.character_code().to_string()),
+        character_code_identifier: Some(encoding.character_code()),
     }
 }
 
 impl Population {
     /// The completed answer (SegmentOfResult 1) to a request: the person's record with
-    /// their validity, or validity 4 and no record when nobody matches.
+    /// their validity, validity 4 and no record when nobody matches, or validity 5
+    /// (複数該当) with every matching record when several do (see [`Population::matches`]).
     ///
     /// 限度額 and 特定疾病 details come back only when the request says the patient
     /// consented (`limit_consent`), as on the real system.
@@ -59,11 +60,14 @@ impl Population {
         now: PrimitiveDateTime,
         encoding: XmlEncoding,
     ) -> QualificationResponse {
-        let found = self.find(request);
-        let validity = found
-            .map(|p| p.validity.clone())
-            .unwrap_or(QualificationValidity::NotFound);
+        let found = self.matches(request);
+        let validity = match found.as_slice() {
+            [] => QualificationValidity::NotFound,
+            [person] => person.validity.clone(),
+            _ => QualificationValidity::Multiple,
+        };
         let results = found
+            .into_iter()
             .map(|person| {
                 let mut record = person.record.clone();
                 let (flag, time) = if request.limit_consent {
@@ -80,7 +84,6 @@ impl Population {
                 record.arbitrary_identifier = request.arbitrary_identifier.clone();
                 record
             })
-            .into_iter()
             .collect();
         QualificationResponse {
             header: header(

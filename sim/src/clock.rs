@@ -3,17 +3,16 @@
 //! The terminal lives in Japan, so "today" is the date in JST whatever the host's zone.
 //! Reading the clock is the only platform-specific part: wasm32 has no `SystemTime`.
 
-use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, UtcOffset};
+use time::{Date, Duration, Month, PrimitiveDateTime};
 
-const JST_SECONDS: i32 = 9 * 3600;
+use onshi_core::jst;
+/// `yyyyMMdd` and `yyyyMMddHHmmss`, the terminal's date and timestamp forms: core's, so the
+/// simulator writes exactly what the gateway and the component read.
+pub use onshi_core::jst::{ymd, ymdhms};
 
-/// The current date and time in Japan.
+/// The current date and time in Japan ([`jst::at`] of the platform clock).
 pub fn now_jst() -> PrimitiveDateTime {
-    let utc =
-        OffsetDateTime::from_unix_timestamp(unix_seconds()).unwrap_or(OffsetDateTime::UNIX_EPOCH);
-    let offset = UtcOffset::from_whole_seconds(JST_SECONDS).unwrap_or(UtcOffset::UTC);
-    let local = utc.to_offset(offset);
-    PrimitiveDateTime::new(local.date(), local.time())
+    jst::at(unix_seconds())
 }
 
 /// Today's date in Japan.
@@ -35,16 +34,6 @@ fn unix_seconds() -> i64 {
     (js_sys::Date::now() / 1000.0) as i64
 }
 
-/// `yyyyMMdd`, the terminal's date form.
-pub fn ymd(date: Date) -> String {
-    format!(
-        "{:04}{:02}{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
-}
-
 /// `YYYY-MM-DD`, the form a receptionist types.
 pub fn iso(date: Date) -> String {
     format!(
@@ -52,17 +41,6 @@ pub fn iso(date: Date) -> String {
         date.year(),
         u8::from(date.month()),
         date.day()
-    )
-}
-
-/// `yyyyMMddHHmmss`, the terminal's timestamp form.
-pub fn ymdhms(at: PrimitiveDateTime) -> String {
-    format!(
-        "{}{:02}{:02}{:02}",
-        ymd(at.date()),
-        at.hour(),
-        at.minute(),
-        at.second()
     )
 }
 

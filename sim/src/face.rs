@@ -102,7 +102,7 @@ impl FaceReader {
                 segment_of_result: Some(SegmentOfResult::Completed),
                 error_code: None,
                 error_message: None,
-                character_code_identifier: Some(XmlEncoding::Utf8.character_code().to_string()),
+                character_code_identifier: Some(XmlEncoding::Utf8.character_code()),
             },
             processing: ProcessingResult {
                 status: Some(ProcessingResultStatus::Completed),

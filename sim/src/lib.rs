@@ -23,6 +23,7 @@ mod config;
 pub mod face;
 pub mod insurers;
 mod names;
+pub mod national;
 mod person;
 mod population;
 mod samples;

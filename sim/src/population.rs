@@ -8,11 +8,12 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use time::Date;
-use unicode_normalization::UnicodeNormalization;
 
+use onshi_core::card_number;
 use onshi_core::codes::{
     LimitCategory, PersonalFamily, ReasonOfLoss, Sex, SpecificDiseaseCategory,
 };
+use onshi_core::insurer::InsurerNumber;
 use onshi_core::oqs::request::QualificationRequest;
 
 use crate::clock::{add_days, add_years, date, today_jst};
@@ -83,29 +84,41 @@ impl Population {
         self.people.is_empty()
     }
 
-    /// The person a request is about: insurer, 記号, 番号, 枝番 and birthdate must all
-    /// match (a request without 枝番 only matches a card without one). Values are compared
-    /// after NFKC and trimming, since cards and keyboards differ in width and padding.
+    /// The people a request is about: the national side's matching, as far as the
+    /// simulator plays it.
+    ///
+    /// - 保険者番号: the same number as core reads it (width, the space-padded wire form and
+    ///   a zero-padded 国保 number all denote the same insurer);
+    /// - 記号 and 番号: [`card_number::equivalent`] (NFKC, dashes, trimming, leading zeros);
+    /// - 枝番: equal; an empty 枝番 in the request matches any, because older cards have
+    ///   none printed and the national side then tells people apart by the other fields;
+    /// - 生年月日: equal.
+    ///
+    /// Usually one person; several when only the 枝番 would have told them apart (family
+    /// members sharing 記号・番号 and a birthdate), which answers validity 5 (複数該当).
+    pub fn matches(&self, request: &QualificationRequest) -> Vec<&SimPerson> {
+        let insurer = insurer_key(&request.insurer_number);
+        let branch = card_number::normalize(&request.branch);
+        let birthdate = card_number::normalize(&request.birthdate);
+        self.people
+            .iter()
+            .filter(|person| {
+                insurer_key(person.insurer_number()) == insurer
+                    && card_number::equivalent(person.symbol(), &request.symbol)
+                    && card_number::equivalent(person.number(), &request.number)
+                    && (branch.is_empty() || card_number::normalize(person.branch()) == branch)
+                    && card_number::normalize(person.birthdate()) == birthdate
+            })
+            .collect()
+    }
+
+    /// The one person a request is about; `None` when nobody or several match (see
+    /// [`Self::matches`]).
     pub fn find(&self, request: &QualificationRequest) -> Option<&SimPerson> {
-        let wanted = [
-            normalise(&request.insurer_number),
-            normalise(&request.symbol),
-            normalise(&request.number),
-            normalise(&request.branch),
-            normalise(&request.birthdate),
-        ];
-        self.people.iter().find(|person| {
-            let key = [
-                person.insurer_number(),
-                person.symbol(),
-                person.number(),
-                person.branch(),
-                person.birthdate(),
-            ];
-            key.iter()
-                .zip(&wanted)
-                .all(|(have, want)| normalise(have) == *want)
-        })
+        match self.matches(request).as_slice() {
+            [one] => Some(one),
+            _ => None,
+        }
     }
 
     /// The curated sample patients for today's date in Japan.
@@ -124,8 +137,10 @@ impl Population {
     }
 }
 
-fn normalise(value: &str) -> String {
-    value.nfkc().collect::<String>().trim().to_string()
+/// An insurer number as core reads it, or its normalised text when it is not one (such a
+/// request matches nobody, since every person has a well-formed number).
+fn insurer_key(value: &str) -> String {
+    InsurerNumber::parse(value).map_or_else(|_| card_number::normalize(value), |n| n.to_string())
 }
 
 /// Random households around a day. Numbers come from one counter so no two cards clash.
@@ -437,5 +452,183 @@ impl Generator {
                 ..old.clone()
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use onshi_core::codes::QualificationValidity;
+    use onshi_core::oqs::XmlEncoding;
+    use time::{PrimitiveDateTime, Time};
+
+    fn today() -> Date {
+        date(2026, 11, 25)
+    }
+
+    fn now() -> PrimitiveDateTime {
+        PrimitiveDateTime::new(today(), Time::from_hms(9, 0, 0).unwrap())
+    }
+
+    fn population() -> Population {
+        Population::generate_on(21, today())
+    }
+
+    fn request_for(population: &Population, key: &str) -> QualificationRequest {
+        let sample = population
+            .sample_patients()
+            .into_iter()
+            .find(|s| s.key == key)
+            .unwrap();
+        QualificationRequest {
+            insurer_number: format!("{:>8}", sample.insurer_number),
+            symbol: sample.symbol,
+            number: sample.number,
+            branch: sample.branch,
+            birthdate: sample.birthdate.replace('-', ""),
+            ..QualificationRequest::default()
+        }
+    }
+
+    fn key_of(person: &SimPerson) -> (String, String) {
+        (person.number().to_string(), person.branch().to_string())
+    }
+
+    #[test]
+    fn symbol_and_number_match_through_core_normalisation() {
+        let population = population();
+        let exact = request_for(&population, "kyokai_insured");
+        let person = key_of(population.find(&exact).unwrap());
+        for (symbol, number) in [
+            ("９０１０２０３０", "１０１"),
+            (" 90102030\u{3000}", "0101"),
+            ("0090102030", "00000101"),
+        ] {
+            let request = QualificationRequest {
+                symbol: symbol.into(),
+                number: number.into(),
+                ..exact.clone()
+            };
+            let found = population.find(&request).map(key_of);
+            assert_eq!(found.as_ref(), Some(&person), "{symbol:?} {number:?}");
+        }
+        let request = QualificationRequest {
+            number: "1010".into(),
+            ..exact.clone()
+        };
+        assert!(population.matches(&request).is_empty());
+        // 国保 numbers zero-padded to 8 digits or typed full-width are the same insurer.
+        let kokuho = request_for(&population, "kokuho");
+        let digits = kokuho.insurer_number.trim().to_string();
+        for insurer in [
+            format!("00{digits}"),
+            digits.clone(),
+            digits.replace('1', "１"),
+        ] {
+            let request = QualificationRequest {
+                insurer_number: insurer.clone(),
+                ..kokuho.clone()
+            };
+            assert!(population.find(&request).is_some(), "{insurer:?}");
+        }
+    }
+
+    #[test]
+    fn dashes_in_a_symbol_match_whatever_the_dash() {
+        let population = population();
+        let person = population
+            .people()
+            .iter()
+            .find(|p| p.symbol().contains('-'))
+            .expect("a 国保 記号 with a hyphen");
+        let request = QualificationRequest {
+            insurer_number: person.insurer_number().to_string(),
+            symbol: person.symbol().replace('-', "\u{2212}"),
+            number: person.number().to_string(),
+            branch: person.branch().to_string(),
+            birthdate: person.birthdate().to_string(),
+            ..QualificationRequest::default()
+        };
+        assert_eq!(population.find(&request).map(|p| p.id), Some(person.id));
+        let request = QualificationRequest {
+            symbol: person.symbol().replace('-', "ｰ"),
+            ..request
+        };
+        assert!(
+            population.matches(&request).is_empty(),
+            "ｰ is a kana, not a dash"
+        );
+    }
+
+    #[test]
+    fn an_empty_branch_matches_a_card_with_one() {
+        let population = population();
+        let mut request = request_for(&population, "kyokai_family");
+        let person = key_of(population.find(&request).unwrap());
+        assert_eq!(person.1, "01");
+        request.branch.clear();
+        assert_eq!(population.find(&request).map(key_of), Some(person));
+        request.branch = "02".into();
+        assert!(population.matches(&request).is_empty());
+
+        let response = population.respond(
+            &QualificationRequest {
+                branch: String::new(),
+                ..request
+            },
+            "1319999999",
+            now(),
+            XmlEncoding::Utf8,
+        );
+        assert_eq!(response.validity, Some(QualificationValidity::Valid));
+        assert_eq!(response.results.len(), 1);
+    }
+
+    #[test]
+    fn several_matches_answer_multiple_with_every_record() {
+        let mut population = population();
+        let request = request_for(&population, "kyokai_insured");
+        let insured = population.find(&request).unwrap().clone();
+        // A family member on the same 記号・番号 born on the same day (twins of the
+        // insured person would do; here a family member's birthdate is made so).
+        let twin = population
+            .people
+            .iter_mut()
+            .find(|p| {
+                p.insurer_number() == insured.insurer_number()
+                    && p.symbol() == insured.symbol()
+                    && p.number() == insured.number()
+                    && p.id != insured.id
+            })
+            .expect("a family member of the sample");
+        twin.record.person.birthdate = Some(insured.birthdate().to_string());
+        let (twin_id, twin_branch) = (twin.id, twin.branch().to_string());
+
+        // With the 枝番 they are told apart …
+        assert_eq!(population.find(&request).map(|p| p.id), Some(insured.id));
+        // … without it both match.
+        let request = QualificationRequest {
+            branch: String::new(),
+            ..request
+        };
+        let ids: Vec<_> = population.matches(&request).iter().map(|p| p.id).collect();
+        assert_eq!(ids.len(), 2);
+        assert!(ids.contains(&insured.id) && ids.contains(&twin_id));
+        assert!(population.find(&request).is_none());
+
+        let response = population.respond(&request, "1319999999", now(), XmlEncoding::Utf8);
+        assert_eq!(response.validity, Some(QualificationValidity::Multiple));
+        assert_eq!(response.results.len(), 2);
+        let branches: Vec<_> = response
+            .results
+            .iter()
+            .map(|r| r.insurance.branch.clone().unwrap_or_default())
+            .collect();
+        assert!(
+            branches.contains(&insured.branch().to_string()),
+            "{branches:?}"
+        );
+        assert!(branches.contains(&twin_branch), "{branches:?}");
+        assert_ne!(insured.branch(), twin_branch);
     }
 }

@@ -51,6 +51,7 @@ impl SamplePatient {
             branch: self.branch.clone(),
             birthdate: self.birthdate.clone(),
             override_check_digit: false,
+            limit_consent: false,
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use onshi_core::codes::{PersonalFamily, QualificationValidity};
-use onshi_core::insurer::check_digit;
+use onshi_core::insurer::{late_elderly_insured_number_ok, InsurerNumber};
 use onshi_sim::clock::{age_on, date};
 use onshi_sim::{InsurerKind, Population, SimPerson, MIN_PEOPLE};
 
@@ -11,10 +11,8 @@ fn today() -> onshi_sim::Date {
     date(2026, 11, 25)
 }
 
-fn check_digit_ok(number: &str) -> bool {
-    let number = number.trim();
-    let (body, last) = number.split_at(number.len() - 1);
-    check_digit(body).map(|d| d.to_string()).as_deref() == Some(last)
+fn check_digit_ok(insurer_number: &str) -> bool {
+    InsurerNumber::parse(insurer_number).is_ok_and(|n| n.check_digit_ok())
 }
 
 fn birth(person: &SimPerson) -> onshi_sim::Date {
@@ -105,7 +103,11 @@ fn kouki_people_are_75_or_older_without_symbol_or_branch() {
         assert_eq!(person.symbol(), "");
         assert_eq!(person.branch(), "");
         assert_eq!(person.number().len(), 8);
-        assert!(check_digit_ok(person.number()), "{}", person.number());
+        assert!(
+            late_elderly_insured_number_ok(person.number()),
+            "{}",
+            person.number()
+        );
         let ratio = person
             .record
             .insurance

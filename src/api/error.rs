@@ -2,6 +2,7 @@
 //! body into an answer or such a failure.
 
 use onshi_core::api::{ApiError, ApiErrorBody, ErrorCode, QualificationAnswer};
+use serde::de::DeserializeOwned;
 use thiserror::Error;
 
 /// Why no answer came back.
@@ -37,6 +38,12 @@ impl ClientError {
 /// Reads a finished HTTP exchange: a 2xx body must be a [`QualificationAnswer`], any
 /// other status should carry an [`ApiErrorBody`].
 pub fn read_answer(status: u16, body: &str) -> Result<QualificationAnswer, ClientError> {
+    read_body(status, body)
+}
+
+/// Reads a finished HTTP exchange: a 2xx body must be a `T`, any other status should
+/// carry an [`ApiErrorBody`].
+pub fn read_body<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ClientError> {
     if (200..300).contains(&status) {
         return serde_json::from_str(body)
             .map_err(|e| ClientError::Decode(format!("answer with status {status}: {e}")));

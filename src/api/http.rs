@@ -3,17 +3,23 @@
 
 use std::pin::pin;
 
-use futures::future::{select, Either, LocalBoxFuture};
-use gloo_net::http::Request;
+use futures::future::{select, Either};
+use gloo_net::http::{Request, RequestBuilder};
 use gloo_timers::future::TimeoutFuture;
 use onshi_core::api::{Health, QualificationAnswer, QualificationQuery};
+use onshi_core::card_session::{CardSessionView, PinEntry, StartCardSession, VisualCheck};
+use serde::de::DeserializeOwned;
 use web_sys::{AbortController, AbortSignal};
 
-use super::{read_answer, ClientError, GatewayClient};
+use super::{read_body, Call, ClientError, GatewayClient};
 
 /// Longer than the gateway's own 30 s terminal deadline, so the gateway's typed
 /// `terminal_timeout` normally arrives first and this only catches a hung gateway.
 pub const CLIENT_TIMEOUT_MS: u32 = 40_000;
+
+/// Deadline of card-session calls: each one only hands a step to the gateway (the card
+/// and the national side report back through events), so they answer quickly.
+pub const CARD_CLIENT_TIMEOUT_MS: u32 = 15_000;
 
 /// Aborts its fetch when dropped, whichever way the surrounding future ends.
 pub struct AbortGuard {
@@ -96,30 +102,102 @@ impl HttpGateway {
     }
 }
 
+impl HttpGateway {
+    fn session_url(&self, id: &str, step: &str) -> String {
+        let id = String::from(js_sys::encode_uri_component(id));
+        format!("{}/v1/card-sessions/{id}{step}", self.base)
+    }
+}
+
+/// Sends `builder` (with `body` as JSON, if any) and reads a `T` or a typed error.
+fn call<T: DeserializeOwned + 'static>(
+    builder: RequestBuilder,
+    body: Option<serde_json::Value>,
+    timeout_ms: u32,
+) -> Call<T> {
+    Box::pin(async move {
+        let guard = AbortGuard::new();
+        let exchange = async {
+            let builder = builder.abort_signal(guard.signal().as_ref());
+            let response = match body {
+                Some(body) => {
+                    builder
+                        .json(&body)
+                        .map_err(|e| ClientError::Decode(e.to_string()))?
+                        .send()
+                        .await
+                }
+                None => builder.send().await,
+            }
+            .map_err(|_| ClientError::Unreachable)?;
+            let status = response.status();
+            let text = response
+                .text()
+                .await
+                .map_err(|e| ClientError::Decode(e.to_string()))?;
+            read_body(status, &text)
+        };
+        with_deadline(exchange, timeout_ms).await
+    })
+}
+
+fn json_of(value: &impl serde::Serialize) -> Option<serde_json::Value> {
+    // These request types always serialize.
+    serde_json::to_value(value).ok()
+}
+
 impl GatewayClient for HttpGateway {
-    fn qualify(
-        &self,
-        query: QualificationQuery,
-    ) -> LocalBoxFuture<'static, Result<QualificationAnswer, ClientError>> {
+    fn qualify(&self, query: QualificationQuery) -> Call<QualificationAnswer> {
         let url = format!("{}/v1/qualifications", self.base);
-        let timeout_ms = self.timeout_ms;
-        Box::pin(async move {
-            let guard = AbortGuard::new();
-            let exchange = async {
-                let request = Request::post(&url)
-                    .abort_signal(guard.signal().as_ref())
-                    .json(&query)
-                    .map_err(|e| ClientError::Decode(e.to_string()))?;
-                let response = request.send().await.map_err(|_| ClientError::Unreachable)?;
-                let status = response.status();
-                let body = response
-                    .text()
-                    .await
-                    .map_err(|e| ClientError::Decode(e.to_string()))?;
-                read_answer(status, &body)
-            };
-            with_deadline(exchange, timeout_ms).await
-        })
+        call(Request::post(&url), json_of(&query), self.timeout_ms)
+    }
+
+    fn start_card_session(&self, start: StartCardSession) -> Call<CardSessionView> {
+        let url = format!("{}/v1/card-sessions", self.base);
+        call(Request::post(&url), json_of(&start), self.card_timeout())
+    }
+
+    fn card_session(&self, id: &str) -> Call<CardSessionView> {
+        call(
+            Request::get(&self.session_url(id, "")),
+            None,
+            self.card_timeout(),
+        )
+    }
+
+    fn send_pin(&self, id: &str, pin: PinEntry) -> Call<CardSessionView> {
+        let body = json_of(&pin);
+        drop(pin);
+        call(
+            Request::post(&self.session_url(id, "/pin")),
+            body,
+            self.card_timeout(),
+        )
+    }
+
+    fn visual_check(&self, id: &str) -> Call<CardSessionView> {
+        let body = json_of(&VisualCheck {
+            staff_confirmed: true,
+        });
+        call(
+            Request::post(&self.session_url(id, "/visual-check")),
+            body,
+            self.card_timeout(),
+        )
+    }
+
+    fn cancel_card_session(&self, id: &str) -> Call<CardSessionView> {
+        call(
+            Request::delete(&self.session_url(id, "")),
+            None,
+            self.card_timeout(),
+        )
+    }
+}
+
+impl HttpGateway {
+    fn card_timeout(&self) -> u32 {
+        self.timeout_ms.min(CARD_CLIENT_TIMEOUT_MS)
     }
 }
 

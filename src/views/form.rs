@@ -1,4 +1,4 @@
-//! The query form: five fields, the check-digit warning with its "send as printed"
+//! The query form: five fields, the 限度額 consent box, the check-digit warning with its "send as printed"
 //! override, and the submit button.
 
 use onshi_core::query::{problem_message, FieldProblem};
@@ -18,6 +18,8 @@ pub struct ReceptionFormProps {
     pub on_blur: Callback<Field>,
     pub on_submit: Callback<()>,
     pub on_send_as_printed: Callback<()>,
+    /// The 限度額 / 特定疾病 consent box was ticked or cleared.
+    pub on_limit_consent: Callback<bool>,
 }
 
 struct FieldSpec {
@@ -80,6 +82,14 @@ pub fn ReceptionForm(props: &ReceptionFormProps) -> Html {
             on_submit.emit(());
         })
     };
+    let on_consent = {
+        let cb = props.on_limit_consent.clone();
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            cb.emit(input.checked());
+        })
+    };
+    let consent_id = ui.id("limit-consent");
     let send_as_printed = {
         let cb = props.on_send_as_printed.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
@@ -123,6 +133,13 @@ pub fn ReceptionForm(props: &ReceptionFormProps) -> Html {
             <fieldset class="onshi-form__fields" disabled={props.submitting}>
                 <legend class="onshi-form__legend">{ text(lang, Msg::FormLegend) }</legend>
                 <div class="onshi-form__grid">{ for fields }</div>
+                <div class="onshi-consent">
+                    <input type="checkbox" class="onshi-consent__checkbox" id={consent_id.clone()}
+                        name="limit_consent" checked={form.limit_consent} onchange={on_consent} />
+                    <label class="onshi-consent__label" for={consent_id}>
+                        { text(lang, Msg::LimitConsentAgree) }
+                    </label>
+                </div>
                 if fix_fields {
                     <p class="onshi-form__summary" role="alert">{ text(lang, Msg::FixFields) }</p>
                 }

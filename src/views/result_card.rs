@@ -9,10 +9,13 @@ use crate::clock;
 use crate::context::UiContext;
 use crate::i18n::{self, text, Msg};
 use crate::present::{self, Row};
+use crate::state::Origin;
 
 #[derive(Properties, PartialEq)]
 pub struct ResultPanelProps {
     pub answer: QualificationAnswer,
+    /// How the patient was identified.
+    pub origin: Origin,
     pub on_next_patient: Callback<()>,
 }
 
@@ -71,6 +74,7 @@ pub fn ResultPanel(props: &ResultPanelProps) -> Html {
                     today={AttrValue::from(today.clone())} />
             }) }
             { rows_html(lang, &present::answer_notes(answer)) }
+            <div class="onshi-result__origin">{ rows_html(lang, &present::origin_rows(&props.origin, lang)) }</div>
             <div class="onshi-result__actions">
                 <button type="button" class="onshi-button onshi-button--primary"
                     data-action="next-patient" onclick={next}>

@@ -2,19 +2,27 @@
 //! DOM events, and synthetic answers (invented people and numbers only).
 #![allow(dead_code)] // each test crate uses a different subset
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
 use futures::channel::oneshot;
 use futures::future::LocalBoxFuture;
 use gloo_timers::future::TimeoutFuture;
-use onshi::api::{ClientError, GatewayClient};
+use onshi::api::{
+    Call, ClientError, EventFeed, FeedMessage, FeedSignal, GatewayClient, Subscription,
+};
 use onshi::config::MountOptions;
 use onshi::MountHandle;
-use onshi_core::api::{QualificationAnswer, QualificationQuery, QualificationStatus};
-use onshi_core::codes::{Lang, PersonalFamily, Sex};
-use onshi_core::qualification::{Insurance, Person, ProcessingResult, QualificationRecord};
+use onshi_core::api::{
+    QualificationAnswer, QualificationQuery, QualificationStatus, ReceptionEvent,
+    ReceptionEventKind,
+};
+use onshi_core::card_session::{CardSessionState, CardSessionView, PinEntry, StartCardSession};
+use onshi_core::codes::{ConsentFlag, Lang, PersonalFamily, Sex};
+use onshi_core::qualification::{
+    Insurance, Person, ProcessingResult, QualificationRecord, ViewingConsent, ViewingConsents,
+};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, EventInit, HtmlElement, HtmlInputElement};
@@ -26,11 +34,23 @@ enum Scripted {
     Pending(oneshot::Receiver<Reply>),
 }
 
-/// Answers queries from a script, in order, and records what was asked.
+/// Answers queries from a script, in order, and records what was asked. Card sessions
+/// are played by a small fake gateway: the test sets the session's state, and every call
+/// is recorded.
 #[derive(Default)]
 pub struct ScriptedClient {
     replies: RefCell<VecDeque<Scripted>>,
     queries: RefCell<Vec<QualificationQuery>>,
+    /// What `POST /v1/card-sessions` answers, in order; by default a waiting session `s1`.
+    pub start_replies: RefCell<VecDeque<Result<CardSessionView, ClientError>>>,
+    /// What `POST …/pin` and `…/visual-check` answer, in order; by default `verifying`.
+    pub step_replies: RefCell<VecDeque<Result<CardSessionView, ClientError>>>,
+    /// The session as `GET …/{id}` reports it.
+    pub session: RefCell<Option<CardSessionView>>,
+    /// Card calls, e.g. `start`, `get s1`, `pin s1`, `visual s1`, `cancel s1`.
+    pub card_calls: RefCell<Vec<String>>,
+    /// PINs received (only this fake keeps them, to check what was sent).
+    pub pins: RefCell<Vec<String>>,
 }
 
 /// A reply the test has not given yet.
@@ -63,7 +83,76 @@ impl ScriptedClient {
     }
 }
 
+impl ScriptedClient {
+    pub fn card_calls(&self) -> Vec<String> {
+        self.card_calls.borrow().clone()
+    }
+
+    fn record(&self, call: String) {
+        self.card_calls.borrow_mut().push(call);
+    }
+
+    fn card_reply(
+        &self,
+        reply: Option<Result<CardSessionView, ClientError>>,
+        id: &str,
+        default: CardSessionState,
+    ) -> Call<CardSessionView> {
+        let reply = reply.unwrap_or_else(|| {
+            Ok(CardSessionView {
+                id: id.to_string(),
+                state: default,
+            })
+        });
+        if let Ok(view) = &reply {
+            *self.session.borrow_mut() = Some(view.clone());
+        }
+        Box::pin(async move { reply })
+    }
+}
+
 impl GatewayClient for ScriptedClient {
+    fn start_card_session(&self, _: StartCardSession) -> Call<CardSessionView> {
+        self.record("start".into());
+        let reply = self.start_replies.borrow_mut().pop_front();
+        self.card_reply(
+            reply,
+            "s1",
+            CardSessionState::WaitingForCard {
+                readers: vec!["Virtual PCD 00 00".into()],
+            },
+        )
+    }
+
+    fn card_session(&self, id: &str) -> Call<CardSessionView> {
+        self.record(format!("get {id}"));
+        let reply = self
+            .session
+            .borrow()
+            .clone()
+            .filter(|v| v.id == id)
+            .ok_or_else(|| ClientError::Decode("no such session".into()));
+        Box::pin(async move { reply })
+    }
+
+    fn send_pin(&self, id: &str, pin: PinEntry) -> Call<CardSessionView> {
+        self.record(format!("pin {id}"));
+        self.pins.borrow_mut().push(pin.pin);
+        let reply = self.step_replies.borrow_mut().pop_front();
+        self.card_reply(reply, id, CardSessionState::Verifying)
+    }
+
+    fn visual_check(&self, id: &str) -> Call<CardSessionView> {
+        self.record(format!("visual {id}"));
+        let reply = self.step_replies.borrow_mut().pop_front();
+        self.card_reply(reply, id, CardSessionState::Verifying)
+    }
+
+    fn cancel_card_session(&self, id: &str) -> Call<CardSessionView> {
+        self.record(format!("cancel {id}"));
+        self.card_reply(None, id, CardSessionState::Cancelled)
+    }
+
     fn qualify(&self, query: QualificationQuery) -> LocalBoxFuture<'static, Reply> {
         self.queries.borrow_mut().push(query);
         let next = self.replies.borrow_mut().pop_front();
@@ -76,6 +165,114 @@ impl GatewayClient for ScriptedClient {
                 None => Err(ClientError::Decode("no scripted reply left".into())),
             }
         })
+    }
+}
+
+type Sinks = Rc<RefCell<Vec<(u32, Rc<dyn Fn(FeedSignal)>)>>>;
+
+/// A scripted `GET /v1/events`: the test pushes signals to every open subscription.
+#[derive(Default)]
+pub struct FakeFeed {
+    sinks: Sinks,
+    next: Cell<u32>,
+    /// The `after` of every subscription, in order.
+    pub opened: RefCell<Vec<Option<i64>>>,
+}
+
+impl EventFeed for FakeFeed {
+    fn subscribe(&self, after: Option<i64>, sink: Rc<dyn Fn(FeedSignal)>) -> Subscription {
+        let id = self.next.get() + 1;
+        self.next.set(id);
+        self.opened.borrow_mut().push(after);
+        self.sinks.borrow_mut().push((id, sink));
+        let sinks = self.sinks.clone();
+        Subscription::new(move || sinks.borrow_mut().retain(|(i, _)| *i != id))
+    }
+
+    fn reopen_delay_ms(&self) -> u32 {
+        30
+    }
+}
+
+impl FakeFeed {
+    pub fn open_subscriptions(&self) -> usize {
+        self.sinks.borrow().len()
+    }
+
+    pub fn emit(&self, signal: FeedSignal) {
+        let sinks: Vec<_> = self.sinks.borrow().iter().map(|(_, s)| s.clone()).collect();
+        for sink in sinks {
+            sink(signal.clone());
+        }
+    }
+
+    pub fn message(&self, event: &str, id: &str, data: String) {
+        self.emit(FeedSignal::Message(FeedMessage {
+            event: event.into(),
+            id: id.into(),
+            data,
+        }));
+    }
+
+    pub fn reception(&self, event: &ReceptionEvent) {
+        self.message(
+            event.kind.as_str(),
+            &event.id.to_string(),
+            serde_json::to_string(event).unwrap(),
+        );
+    }
+
+    pub fn card(&self, view: &CardSessionView) {
+        self.message("card_session", "", serde_json::to_string(view).unwrap());
+    }
+}
+
+/// A face-reader result: an invented patient, 薬剤 and 特定健診 consented.
+pub fn face_event(id: i64, name: &str, minute: u32) -> ReceptionEvent {
+    let mut person = record();
+    person.person.name = Some(name.into());
+    person.viewing_consents = ViewingConsents {
+        medications: Some(ViewingConsent {
+            flag: Some(ConsentFlag::Given),
+            ..ViewingConsent::default()
+        }),
+        checkups: Some(ViewingConsent {
+            flag: Some(ConsentFlag::Given),
+            ..ViewingConsent::default()
+        }),
+        diagnoses: Some(ViewingConsent {
+            flag: Some(ConsentFlag::NotGiven),
+            ..ViewingConsent::default()
+        }),
+        operations: None,
+    };
+    ReceptionEvent {
+        id,
+        received_at: format!("2026-11-25T09:{minute:02}:30.000+09:00"),
+        kind: ReceptionEventKind::FaceResult,
+        source_file: format!("OQSmuquc01res_{id:04}.xml"),
+        answer: Some(answer(QualificationStatus::Valid, vec![person])),
+        prescription_issue_select: None,
+        error: None,
+    }
+}
+
+pub fn face_error_event(id: i64) -> ReceptionEvent {
+    ReceptionEvent {
+        id,
+        received_at: "2026-11-25T10:02:00.000+09:00".into(),
+        kind: ReceptionEventKind::FaceError,
+        source_file: format!("broken_{id}.xml"),
+        answer: None,
+        prescription_issue_select: None,
+        error: Some("the file is not well-formed XML".into()),
+    }
+}
+
+pub fn session(id: &str, state: CardSessionState) -> CardSessionView {
+    CardSessionView {
+        id: id.into(),
+        state,
     }
 }
 
@@ -93,6 +290,7 @@ pub fn host_element() -> Element {
 pub struct Ui {
     pub root: Element,
     pub client: Rc<ScriptedClient>,
+    pub feed: Rc<FakeFeed>,
     pub handle: RefCell<Option<MountHandle>>,
     events: Rc<RefCell<Vec<JsValue>>>,
     _listener: Closure<dyn FnMut(web_sys::CustomEvent)>,
@@ -105,31 +303,27 @@ impl Ui {
             lang,
             ..MountOptions::default()
         };
-        Self::mount_with(client.clone(), client, options).await
-    }
-
-    /// Mounts with any client; `script` is the handle tests use to script it.
-    pub async fn mount_with(
-        client: Rc<dyn GatewayClient>,
-        script: Rc<ScriptedClient>,
-        options: MountOptions,
-    ) -> Ui {
-        Self::attach(script, |root| {
-            Ok(onshi::mount_with_client(root.clone(), options, client))
+        let feed = Rc::new(FakeFeed::default());
+        let (c, f) = (client.clone(), feed.clone());
+        Self::attach(client, feed, |root| {
+            Ok(onshi::mount_with_client(root.clone(), options, c, f))
         })
         .await
     }
 
     /// Mounts through the public JS entry point, with the real HTTP gateway client.
     pub async fn mount_public(options: JsValue) -> Ui {
-        Self::attach(Rc::new(ScriptedClient::default()), |root| {
-            onshi::mount(root.clone(), options)
-        })
+        Self::attach(
+            Rc::new(ScriptedClient::default()),
+            Rc::new(FakeFeed::default()),
+            |root| onshi::mount(root.clone(), options),
+        )
         .await
     }
 
     async fn attach(
         script: Rc<ScriptedClient>,
+        feed: Rc<FakeFeed>,
         mount: impl FnOnce(&Element) -> Result<MountHandle, JsValue>,
     ) -> Ui {
         let root = host_element();
@@ -152,6 +346,7 @@ impl Ui {
         Ui {
             root,
             client: script,
+            feed,
             handle: RefCell::new(Some(handle)),
             events,
             _listener: listener,
@@ -210,6 +405,69 @@ impl Ui {
             .unwrap();
         element.click();
         yew::scheduler::flush().await;
+    }
+
+    /// Sends a keydown to the element at `selector` (bubbling, like a real key press).
+    pub async fn key(&self, selector: &str, key: &str) {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(key);
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        let event =
+            web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+        self.root
+            .query_selector(selector)
+            .unwrap()
+            .unwrap_or_else(|| panic!("no element at {selector}"))
+            .dispatch_event(&event)
+            .unwrap();
+        yew::scheduler::flush().await;
+    }
+
+    /// Types `keys` on the element at `selector`, one key at a time.
+    pub async fn keys(&self, selector: &str, keys: &[&str]) {
+        for key in keys {
+            self.key(selector, key).await;
+        }
+    }
+
+    /// Waits (up to `ms`) until `selector` matches.
+    pub async fn wait_for(&self, selector: &str, ms: u32) -> bool {
+        let mut waited = 0;
+        while !self.exists(selector) {
+            if waited >= ms {
+                return false;
+            }
+            TimeoutFuture::new(20).await;
+            yew::scheduler::flush().await;
+            waited += 20;
+        }
+        true
+    }
+
+    pub fn attr(&self, selector: &str, name: &str) -> Option<String> {
+        self.root
+            .query_selector(selector)
+            .unwrap()
+            .and_then(|e| e.get_attribute(name))
+    }
+
+    pub fn is_disabled(&self, selector: &str) -> bool {
+        self.root
+            .query_selector(selector)
+            .unwrap()
+            .unwrap_or_else(|| panic!("nothing at {selector}"))
+            .matches(":disabled")
+            .unwrap()
+    }
+
+    pub fn active_data(&self, name: &str) -> Option<String> {
+        web_sys::window()
+            .unwrap()
+            .document()
+            .unwrap()
+            .active_element()
+            .and_then(|e| e.get_attribute(name))
     }
 
     pub fn exists(&self, selector: &str) -> bool {

@@ -7,6 +7,7 @@
 use encoding_rs::{Encoding, SHIFT_JIS, UTF_8};
 
 use super::OqsError;
+use crate::codes::CharacterCode;
 
 /// Encoding of an OQS XML file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -27,10 +28,10 @@ impl XmlEncoding {
     }
 
     /// The 文字コード識別 (OQSCD005) value for this encoding.
-    pub fn character_code(self) -> &'static str {
+    pub fn character_code(self) -> CharacterCode {
         match self {
-            Self::Utf8 => "0",
-            Self::ShiftJis => "1",
+            Self::Utf8 => CharacterCode::Utf8,
+            Self::ShiftJis => CharacterCode::ShiftJis,
         }
     }
 

@@ -30,8 +30,8 @@ pub struct QualificationRequest {
 }
 
 impl QualificationRequest {
-    /// Builds a request from a validated query. `limit_consent` starts `false`: consent to
-    /// 限度額 details is the patient's, so the caller sets it only when it was given.
+    /// Builds a request from a validated query. `limit_consent` is carried over from the
+    /// query: consent to 限度額 details is the patient's, given at the desk.
     pub fn from_query(
         query: &ValidQuery,
         confirmation_date: &str,
@@ -47,7 +47,7 @@ impl QualificationRequest {
             number: query.number.clone(),
             branch: query.branch.clone(),
             birthdate: query.birthdate.clone(),
-            limit_consent: false,
+            limit_consent: query.limit_consent,
             arbitrary_identifier: None,
         }
     }

@@ -13,14 +13,16 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
-use futures_util::stream::{Stream, StreamExt};
+use futures_util::stream::{self, Stream, StreamExt};
 use onshi_core::api::{ErrorCode, ReceptionEvent, ReceptionQueue};
+use onshi_core::card_session::CardSessionView;
 use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
 use tracing::warn;
 
 use crate::api_error::ApiFailure;
 use crate::clock;
-use crate::reception::{feed, Start};
+use crate::reception::{closed, feed, Start};
 use crate::server::AppState;
 
 /// Events per `GET /v1/reception-queue` answer unless `limit` says otherwise.
@@ -54,7 +56,9 @@ pub async fn events(
         Some(id) => Start::After(parse_id(&id, LAST_EVENT_ID)?),
         None => start_from(params.after.as_deref())?,
     };
-    let stream = feed(state.reception.clone(), start).map(|event| Ok(sse_event(&event)));
+    let stored = feed(state.reception.clone(), start).map(|event| Ok(sse_event(&event)));
+    let cards = card_session_events(&state).map(|view| Ok(card_session_event(&view)));
+    let stream = stream::select(stored, cards);
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(state.sse_keep_alive)))
 }
 
@@ -123,6 +127,41 @@ fn bad_cursor(field: &str) -> ApiFailure {
         format!("{field} must be an event id (a whole number, 0 or more)"),
     )
     .with_fields(fields)
+}
+
+/// Live card-session progress until the gateway shuts down; none without card sessions.
+/// Not replayed on reconnect (a page asks `GET /v1/card-sessions/{id}`); a client that
+/// falls far behind skips to the newest change.
+fn card_session_events(state: &AppState) -> impl Stream<Item = CardSessionView> {
+    let live = state.card_sessions.as_ref().map(|s| s.subscribe());
+    let closing = state.reception.closing();
+    stream::unfold((live, closing), |(live, mut closing)| async move {
+        let mut live = live?;
+        loop {
+            tokio::select! {
+                () = closed(&mut closing) => return None,
+                received = live.recv() => match received {
+                    Ok(view) => return Some((view, (Some(live), closing))),
+                    Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => return None,
+                },
+            }
+        }
+    })
+}
+
+/// `event: card_session`, `data:` the view, and deliberately **no `id:` line**: the
+/// browser's last event id stays the last stored event's, so `Last-Event-ID` on reconnect
+/// still resumes the reception queue exactly (an `id:` here would replace it with a value
+/// the store does not know).
+fn card_session_event(view: &CardSessionView) -> Event {
+    match serde_json::to_string(view) {
+        Ok(json) => Event::default().event("card_session").data(json),
+        Err(err) => {
+            warn!("cannot encode a card session event: {err}");
+            Event::default().comment("an event could not be encoded")
+        }
+    }
 }
 
 /// `id:` the store id, `event:` the kind, `data:` the event as JSON.

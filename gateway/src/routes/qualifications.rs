@@ -66,7 +66,7 @@ pub fn link_failure(err: &LinkError) -> ApiFailure {
         LinkError::Timeout(_) => (StatusCode::GATEWAY_TIMEOUT, ErrorCode::TerminalTimeout),
         LinkError::BadResponse { .. } => (StatusCode::BAD_GATEWAY, ErrorCode::TerminalBadResponse),
         LinkError::Terminal { .. } => (StatusCode::BAD_GATEWAY, ErrorCode::TerminalError),
-        LinkError::Unavailable(_) | LinkError::Busy(_) => (
+        LinkError::Unavailable(_) | LinkError::Busy(_) | LinkError::Overloaded { .. } => (
             StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::TerminalUnavailable,
         ),

@@ -1,23 +1,52 @@
 //! File operations on the terminal folder that must be safe against a concurrent writer
 //! (the terminal's 連携アプリ) and must never block the async runtime.
 
-use std::io;
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use tokio::fs;
 
-/// Writes `bytes` to `dir/name` so the terminal never sees a half-written file: first a
-/// hidden temp file in the same folder (same filesystem, so the rename is atomic), then
-/// a rename onto the final name.
+/// Writes `bytes` to `dir/name` so the terminal never sees a half-written file
+/// (security.md §5, writer protocol): a hidden temp file in the same folder (same
+/// filesystem, so the rename is atomic), written in full and flushed to stable storage
+/// (`sync_all`: fsync, or FlushFileBuffers on Windows, which SMB passes to the server),
+/// closed, and only then renamed onto the final name.
 pub async fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
     // Leading dot and `.tmp` ending: matches no request pattern the terminal watches.
     let temp = dir.join(format!(".{name}.tmp"));
-    fs::write(&temp, bytes).await?;
-    if let Err(err) = fs::rename(&temp, dir.join(name)).await {
-        let _ = fs::remove_file(&temp).await;
-        return Err(err);
+    let target = dir.join(name);
+    let bytes = bytes.to_vec();
+    tokio::task::spawn_blocking(move || write_synced(&temp, &target, &bytes))
+        .await
+        .map_err(io::Error::other)?
+}
+
+fn write_synced(temp: &Path, target: &Path, bytes: &[u8]) -> io::Result<()> {
+    let written = (|| {
+        let mut file = std::fs::File::create(temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()
+        // Closed here, before the rename (Windows cannot rename an open file).
+    })();
+    let result = written.and_then(|()| std::fs::rename(temp, target));
+    if result.is_err() {
+        let _ = std::fs::remove_file(temp);
     }
-    Ok(())
+    result
+}
+
+/// Reads a whole file unless it holds more than `max` bytes (`Ok(None)`): an oversized
+/// file is never loaded into memory, even one that grows while it is read.
+pub async fn read_limited(path: &Path, max: u64) -> io::Result<Option<Vec<u8>>> {
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let file = std::fs::File::open(path)?;
+        let mut bytes = Vec::new();
+        file.take(max + 1).read_to_end(&mut bytes)?;
+        Ok((bytes.len() as u64 <= max).then_some(bytes))
+    })
+    .await
+    .map_err(io::Error::other)?
 }
 
 /// Removes a file; a file that is already gone is not an error.
@@ -92,6 +121,31 @@ mod tests {
         }
         assert_eq!(std::fs::read(rejected.join("bad.xml")).unwrap(), b"one");
         assert_eq!(std::fs::read(rejected.join("bad.xml.1")).unwrap(), b"two");
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // The final name is a folder: the rename fails after the flush.
+        std::fs::create_dir(dir.path().join("a.xml")).unwrap();
+        std::fs::write(dir.path().join("a.xml").join("x"), b"x").unwrap();
+        assert!(write_atomically(dir.path(), "a.xml", b"<x/>")
+            .await
+            .is_err());
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, vec!["a.xml".to_string()]);
+    }
+
+    #[tokio::test]
+    async fn reads_are_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.xml");
+        std::fs::write(&path, [b'x'; 10]).unwrap();
+        assert_eq!(read_limited(&path, 10).await.unwrap().unwrap().len(), 10);
+        assert_eq!(read_limited(&path, 9).await.unwrap(), None);
     }
 
     #[tokio::test]

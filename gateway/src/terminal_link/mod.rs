@@ -3,18 +3,20 @@
 //!
 //! One [`TerminalLink::exchange`] writes `req/OQSsiquc01req_<suffix>.xml` atomically, waits
 //! for `res/OQSsiquc01res_<suffix>.xml`, re-sends while the terminal says 処理中, and always
-//! leaves the folders clean: our files are removed on every outcome, and an unusable
-//! answer is moved to `<data-dir>/rejected/` for a person to look at.
+//! leaves the folders clean: our files are removed on every outcome (also when the caller
+//! goes away mid-exchange: see [`Pending`]), an unusable answer is moved to
+//! `<data-dir>/rejected/` for a person to look at, and an answer that arrives after we
+//! stopped waiting is removed by [`TerminalLink::sweep_late_answers`].
 
 pub mod files;
 mod state;
 mod watch;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use onshi_core::api::TerminalState;
@@ -23,11 +25,18 @@ use onshi_core::oqs::files::{qualification_request_name, response_name_for};
 use onshi_core::oqs::response::parse_response;
 use onshi_core::qualification::QualificationResponse;
 use thiserror::Error;
-use tokio::sync::Semaphore;
+use tokio::sync::{watch as signal, Semaphore};
+use tokio::task::JoinHandle;
 use tokio::time::{sleep_until, timeout_at, Instant};
 use tracing::{debug, info, warn};
 
 use crate::clock;
+use watch::AnswerWatch;
+pub use watch::MAX_ANSWER_BYTES;
+
+/// How long an answer nobody waits for any more is remembered as ours (and removed if it
+/// shows up): far beyond any terminal delay.
+const LATE_RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// How patiently the link waits for the terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +47,17 @@ pub struct LinkTimings {
     pub retry_interval: Duration,
     /// How often `res/` is looked at.
     pub poll_interval: Duration,
+    /// How long a complete-looking answer that does not parse may still be in the middle
+    /// of being written (counted from its last change) before it is rejected.
+    pub answer_grace: Duration,
+    /// An answer that arrives after its exchange ended is removed once it has been seen
+    /// for this long (so a terminal still writing it is not disturbed).
+    pub late_answer_grace: Duration,
+    /// How often `res/` is checked for such late answers (only while there are any to
+    /// expect).
+    pub sweep_interval: Duration,
+    /// `GET /v1/health` probes the folders at most this often.
+    pub health_cache: Duration,
 }
 
 impl Default for LinkTimings {
@@ -46,8 +66,21 @@ impl Default for LinkTimings {
             timeout: Duration::from_secs(30),
             retry_interval: Duration::from_secs(1),
             poll_interval: Duration::from_millis(50),
+            answer_grace: Duration::from_secs(2),
+            late_answer_grace: Duration::from_secs(10),
+            sweep_interval: Duration::from_secs(5),
+            health_cache: Duration::from_secs(5),
         }
     }
+}
+
+/// How many exchanges may run and wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkLimits {
+    /// Exchanges at once (the terminal's session limit).
+    pub max_sessions: usize,
+    /// Exchanges queued for a session; beyond this a request fails at once.
+    pub max_waiting: usize,
 }
 
 /// Why an exchange did not produce a usable answer.
@@ -67,6 +100,11 @@ pub enum LinkError {
     Unavailable(#[source] io::Error),
     #[error("all {0} terminal sessions stayed busy")]
     Busy(usize),
+    #[error(
+        "the terminal is busy: all {running} sessions are in use and {waiting} more requests \
+         are already waiting; try again shortly"
+    )]
+    Overloaded { running: usize, waiting: usize },
 }
 
 /// The request and answer file names of one exchange.
@@ -85,17 +123,85 @@ pub struct TerminalLink {
     rejected_dir: PathBuf,
     timings: LinkTimings,
     sessions: Semaphore,
-    max_sessions: usize,
+    limits: LinkLimits,
+    waiting: AtomicUsize,
     seq: AtomicU64,
     /// Suffixes handed out and not yet finished, so two tickets never share files.
     in_flight: Mutex<HashSet<String>>,
+    /// Answers of ours nobody waits for any more (timed out, abandoned), by file name.
+    unclaimed: Mutex<HashMap<String, Unclaimed>>,
+    state: state::StateCache,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Unclaimed {
+    since: Instant,
+    /// When the sweeper first saw the file in `res/`.
+    seen: Option<Instant>,
 }
 
 /// What the terminal's answer means for the exchange.
 enum Verdict {
     Done(Box<QualificationResponse>),
     InProgress,
-    Failed { code: String, message: String },
+    Failed {
+        code: String,
+        message: String,
+    },
+    /// Not a final answer, whatever it says: rejected.
+    Unusable(&'static str),
+}
+
+/// One exchange between [`TerminalLink::ticket`] and its end. If it is dropped before the
+/// exchange finished (the HTTP client went away and hyper dropped the handler), it takes
+/// our request back, removes an answer already there and remembers the answer name so a
+/// later one is swept: nothing of an abandoned exchange stays in the terminal folders.
+struct Pending<'a> {
+    link: &'a TerminalLink,
+    ticket: &'a Ticket,
+    finished: bool,
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        let link = self.link;
+        lock(&link.in_flight).remove(&self.ticket.suffix);
+        if self.finished {
+            return;
+        }
+        info!(file = %self.ticket.suffix, "exchange abandoned (the client went away); taking the request back");
+        link.expect_late(&self.ticket.response_name);
+        let req = link.req_dir().join(&self.ticket.request_name);
+        let res = link.res_dir().join(&self.ticket.response_name);
+        let remove = move || {
+            for path in [req, res] {
+                match std::fs::remove_file(&path) {
+                    Err(err) if err.kind() != io::ErrorKind::NotFound => {
+                        warn!("cannot remove {}: {err}", path.display())
+                    }
+                    _ => {}
+                }
+            }
+        };
+        // The share may be slow: off the async workers when there is a runtime.
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn_blocking(remove)),
+            Err(_) => remove(),
+        }
+    }
+}
+
+/// Counts an exchange waiting for a terminal session while it exists.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl TerminalLink {
@@ -103,17 +209,23 @@ impl TerminalLink {
         terminal_dir: &Path,
         rejected_dir: &Path,
         timings: LinkTimings,
-        max_sessions: usize,
+        limits: LinkLimits,
     ) -> Self {
-        let max_sessions = max_sessions.max(1);
+        let limits = LinkLimits {
+            max_sessions: limits.max_sessions.max(1),
+            max_waiting: limits.max_waiting,
+        };
         Self {
             terminal_dir: terminal_dir.to_path_buf(),
             rejected_dir: rejected_dir.to_path_buf(),
             timings,
-            sessions: Semaphore::new(max_sessions),
-            max_sessions,
+            sessions: Semaphore::new(limits.max_sessions),
+            limits,
+            waiting: AtomicUsize::new(0),
             seq: AtomicU64::new(1),
             in_flight: Mutex::new(HashSet::new()),
+            unclaimed: Mutex::new(HashMap::new()),
+            state: state::StateCache::new(terminal_dir, timings.health_cache),
         }
     }
 
@@ -127,6 +239,16 @@ impl TerminalLink {
 
     fn res_dir(&self) -> PathBuf {
         self.terminal_dir.join("res")
+    }
+
+    /// Exchanges running or waiting for a session now.
+    pub fn in_flight(&self) -> usize {
+        lock(&self.in_flight).len()
+    }
+
+    /// Answers of ours that may still arrive after their exchange ended.
+    pub fn unclaimed(&self) -> usize {
+        lock(&self.unclaimed).len()
     }
 
     /// Picks file names for a new exchange: `yyyyMMdd_HHmmss_<seq>`. Names whose files are
@@ -145,12 +267,7 @@ impl TerminalLink {
             {
                 continue;
             }
-            let fresh = self
-                .in_flight
-                .lock()
-                .map(|mut set| set.insert(suffix.clone()))
-                .unwrap_or(true);
-            if fresh {
+            if lock(&self.in_flight).insert(suffix.clone()) {
                 return Ticket {
                     suffix,
                     request_name,
@@ -160,18 +277,23 @@ impl TerminalLink {
         }
     }
 
-    /// Sends `request_xml` under `ticket`'s names and waits for the answer.
+    /// Sends `request_xml` under `ticket`'s names and waits for the answer. Dropping the
+    /// future before it completes withdraws the request (see [`Pending`]).
     pub async fn exchange(
         &self,
         ticket: &Ticket,
         request_xml: &[u8],
     ) -> Result<QualificationResponse, LinkError> {
+        let mut pending = Pending {
+            link: self,
+            ticket,
+            finished: false,
+        };
         let started = Instant::now();
         let deadline = started + self.timings.timeout;
         let result = self.exchange_until(ticket, request_xml, deadline).await;
-        if let Ok(mut set) = self.in_flight.lock() {
-            set.remove(&ticket.suffix);
-        }
+        pending.finished = true;
+        drop(pending);
         let elapsed_ms = started.elapsed().as_millis();
         match &result {
             Ok(_) => info!(file = %ticket.suffix, elapsed_ms, "terminal answered"),
@@ -180,26 +302,49 @@ impl TerminalLink {
         result
     }
 
+    /// A session of the terminal, waiting for one only while few others wait.
+    async fn session(
+        &self,
+        deadline: Instant,
+    ) -> Result<tokio::sync::SemaphorePermit<'_>, LinkError> {
+        if let Ok(permit) = self.sessions.try_acquire() {
+            return Ok(permit);
+        }
+        let waiting = self.waiting.fetch_add(1, Ordering::AcqRel);
+        let _waiting = Waiting(&self.waiting);
+        if waiting >= self.limits.max_waiting {
+            return Err(LinkError::Overloaded {
+                running: self.limits.max_sessions,
+                waiting,
+            });
+        }
+        timeout_at(deadline, self.sessions.acquire())
+            .await
+            .map_err(|_| LinkError::Busy(self.limits.max_sessions))?
+            .map_err(|_| LinkError::Busy(self.limits.max_sessions))
+    }
+
     async fn exchange_until(
         &self,
         ticket: &Ticket,
         request_xml: &[u8],
         deadline: Instant,
     ) -> Result<QualificationResponse, LinkError> {
-        let _session = timeout_at(deadline, self.sessions.acquire())
-            .await
-            .map_err(|_| LinkError::Busy(self.max_sessions))?
-            .map_err(|_| LinkError::Busy(self.max_sessions))?;
+        let _session = self.session(deadline).await?;
         let req_path = self.req_dir().join(&ticket.request_name);
         let res_path = self.res_dir().join(&ticket.response_name);
+        let watch = AnswerWatch {
+            poll: self.timings.poll_interval,
+            grace: self.timings.answer_grace,
+            max_bytes: MAX_ANSWER_BYTES,
+        };
         let mut round = 1u32;
         loop {
             files::write_atomically(&self.req_dir(), &ticket.request_name, request_xml)
                 .await
                 .map_err(LinkError::Unavailable)?;
             debug!(file = %ticket.suffix, round, "request written");
-            let watched =
-                watch::await_parsed(&res_path, self.timings.poll_interval, parse_response);
+            let watched = watch::await_parsed(&res_path, watch, parse_response);
             let answer = match timeout_at(deadline, watched).await {
                 Ok(Ok(answer)) => answer,
                 Ok(Err(unreadable)) => {
@@ -208,7 +353,7 @@ impl TerminalLink {
                         .reject(&res_path, &ticket.response_name, unreadable.reason)
                         .await);
                 }
-                Err(_) => return Err(self.give_up(&req_path).await),
+                Err(_) => return Err(self.give_up(ticket, &req_path).await),
             };
             if let Some(identifier) = &answer.header.arbitrary_file_identifier {
                 if identifier != &ticket.suffix {
@@ -225,7 +370,7 @@ impl TerminalLink {
                     let next = Instant::now() + self.timings.retry_interval;
                     if next >= deadline {
                         sleep_until(deadline).await;
-                        return Err(self.give_up(&req_path).await);
+                        return Err(self.give_up(ticket, &req_path).await);
                     }
                     sleep_until(next).await;
                     round += 1;
@@ -233,6 +378,12 @@ impl TerminalLink {
                 Verdict::Failed { code, message } => {
                     self.clean_up(&req_path, &res_path).await;
                     return Err(LinkError::Terminal { code, message });
+                }
+                Verdict::Unusable(reason) => {
+                    let _ = files::remove_if_present(&req_path).await;
+                    return Err(self
+                        .reject(&res_path, &ticket.response_name, reason.to_string())
+                        .await);
                 }
                 Verdict::Done(answer) => {
                     self.clean_up(&req_path, &res_path).await;
@@ -242,12 +393,88 @@ impl TerminalLink {
         }
     }
 
-    /// Timeout: take our request back so the terminal does not answer it after we left.
-    async fn give_up(&self, req_path: &Path) -> LinkError {
+    /// Timeout: take our request back so the terminal does not answer it after we left,
+    /// and expect an answer it may write anyway.
+    async fn give_up(&self, ticket: &Ticket, req_path: &Path) -> LinkError {
+        self.expect_late(&ticket.response_name);
         if let Err(err) = files::remove_if_present(req_path).await {
             warn!("cannot remove a timed-out request file: {err}");
         }
         LinkError::Timeout(self.timings.timeout)
+    }
+
+    fn expect_late(&self, response_name: &str) {
+        lock(&self.unclaimed).insert(
+            response_name.to_string(),
+            Unclaimed {
+                since: Instant::now(),
+                seen: None,
+            },
+        );
+    }
+
+    /// One pass over `res/` for answers of ours that arrived after their exchange ended:
+    /// each is removed once it has been there for the grace (the terminal may still be
+    /// writing it). Only names this gateway handed out and stopped waiting for are
+    /// touched: other applications' answers on a shared terminal are left alone. Returns
+    /// how many were removed.
+    pub async fn sweep_late_answers(&self) -> usize {
+        let expected: Vec<String> = {
+            let mut unclaimed = lock(&self.unclaimed);
+            unclaimed.retain(|_, u| u.since.elapsed() < LATE_RETENTION);
+            unclaimed.keys().cloned().collect()
+        };
+        if expected.is_empty() {
+            return 0;
+        }
+        let mut removed = 0;
+        for name in expected {
+            let path = self.res_dir().join(&name);
+            if !files::exists(&path).await {
+                continue;
+            }
+            let due = {
+                let mut unclaimed = lock(&self.unclaimed);
+                let Some(entry) = unclaimed.get_mut(&name) else {
+                    continue;
+                };
+                let seen = *entry.seen.get_or_insert_with(Instant::now);
+                seen.elapsed() >= self.timings.late_answer_grace
+            };
+            if !due {
+                continue;
+            }
+            match files::remove_if_present(&path).await {
+                Ok(()) => {
+                    removed += 1;
+                    // The terminal might write it twice: keep expecting it until retention.
+                    if let Some(entry) = lock(&self.unclaimed).get_mut(&name) {
+                        entry.seen = None;
+                    }
+                    info!(file = %name, "removed an answer that arrived after its request was given up");
+                }
+                Err(err) => warn!(file = %name, "cannot remove a late answer: {err}"),
+            }
+        }
+        removed
+    }
+
+    /// Runs [`Self::sweep_late_answers`] every `sweep_interval` until `closing` turns true.
+    pub fn spawn_sweeper(self: &Arc<Self>, mut closing: signal::Receiver<bool>) -> JoinHandle<()> {
+        let link = Arc::clone(self);
+        tokio::spawn(async move {
+            let every = link.timings.sweep_interval.max(Duration::from_millis(10));
+            loop {
+                tokio::select! {
+                    () = tokio::time::sleep(every) => {}
+                    changed = closing.wait_for(|closed| *closed) => {
+                        let _ = changed;
+                        return;
+                    }
+                }
+                link.sweep_late_answers().await;
+            }
+        })
     }
 
     async fn reject(&self, res_path: &Path, name: &str, reason: String) -> LinkError {
@@ -277,12 +504,21 @@ impl TerminalLink {
         }
     }
 
-    /// The folder's state for the health endpoint.
+    /// The folder's state for the health endpoint (probed at most once per
+    /// `health_cache`).
     pub async fn state(&self) -> TerminalState {
-        state::folder_state(&self.terminal_dir).await
+        self.state.get().await
+    }
+
+    /// How often the folders were actually probed for [`Self::state`].
+    pub fn health_probes(&self) -> u64 {
+        self.state.probes()
     }
 }
 
+/// Only SegmentOfResult 1 with a 資格有効性 is a final answer; 9 or a body status 2 is the
+/// terminal's or the national side's error; anything else says nothing about the patient
+/// and must not be shown as if it did (an answer without validity is not "not found").
 fn verdict(answer: QualificationResponse) -> Verdict {
     let segment = answer.header.segment_of_result.as_ref();
     if segment == Some(&SegmentOfResult::InProgress) {
@@ -306,5 +542,186 @@ fn verdict(answer: QualificationResponse) -> Verdict {
             .unwrap_or_else(|| "no message".to_string());
         return Verdict::Failed { code, message };
     }
-    Verdict::Done(Box::new(answer))
+    match segment {
+        Some(SegmentOfResult::Completed) if answer.validity.is_some() => {
+            Verdict::Done(Box::new(answer))
+        }
+        Some(SegmentOfResult::Completed) => Verdict::Unusable(
+            "it says completed (SegmentOfResult 1) but carries no QualificationValidity",
+        ),
+        None => Verdict::Unusable("it has no SegmentOfResult"),
+        Some(_) => Verdict::Unusable("its SegmentOfResult is not a known code"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use onshi_core::codes::QualificationValidity;
+
+    fn completed() -> QualificationResponse {
+        let mut answer = QualificationResponse::default();
+        answer.header.segment_of_result = Some(SegmentOfResult::Completed);
+        answer.processing.status = Some(ProcessingResultStatus::Completed);
+        answer.validity = Some(QualificationValidity::Valid);
+        answer
+    }
+
+    #[test]
+    fn only_a_completed_answer_with_validity_is_final() {
+        assert!(matches!(verdict(completed()), Verdict::Done(_)));
+        let mut no_validity = completed();
+        no_validity.validity = None;
+        assert!(matches!(verdict(no_validity), Verdict::Unusable(_)));
+        let mut no_segment = completed();
+        no_segment.header.segment_of_result = None;
+        assert!(matches!(verdict(no_segment), Verdict::Unusable(_)));
+        let mut unknown = completed();
+        unknown.header.segment_of_result = Some(SegmentOfResult::from_code("7"));
+        assert!(matches!(verdict(unknown), Verdict::Unusable(_)));
+    }
+
+    #[test]
+    fn errors_win_over_missing_bodies() {
+        let mut failed = completed();
+        failed.validity = None;
+        failed.header.segment_of_result = Some(SegmentOfResult::Failed);
+        assert!(matches!(verdict(failed), Verdict::Failed { .. }));
+        let mut body_error = completed();
+        body_error.validity = None;
+        body_error.header.segment_of_result = None;
+        body_error.processing.status = Some(ProcessingResultStatus::Error);
+        assert!(matches!(verdict(body_error), Verdict::Failed { .. }));
+        let mut in_progress = completed();
+        in_progress.header.segment_of_result = Some(SegmentOfResult::InProgress);
+        assert!(matches!(verdict(in_progress), Verdict::InProgress));
+    }
+
+    fn link(dir: &Path, timings: LinkTimings, limits: LinkLimits) -> Arc<TerminalLink> {
+        for sub in ["req", "res"] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+        }
+        Arc::new(TerminalLink::new(
+            dir,
+            &dir.join("rejected"),
+            timings,
+            limits,
+        ))
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    const LIMITS: LinkLimits = LinkLimits {
+        max_sessions: 20,
+        max_waiting: 20,
+    };
+
+    #[tokio::test]
+    async fn a_dropped_exchange_takes_its_request_back_and_its_answer_is_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        let timings = LinkTimings {
+            timeout: Duration::from_secs(60),
+            poll_interval: Duration::from_millis(10),
+            late_answer_grace: Duration::from_millis(100),
+            ..LinkTimings::default()
+        };
+        let link = link(dir.path(), timings, LIMITS);
+        let ticket = link.ticket().await;
+        let exchange = {
+            let link = Arc::clone(&link);
+            let ticket = ticket.clone();
+            tokio::spawn(async move { link.exchange(&ticket, b"<request/>").await })
+        };
+        let req = dir.path().join("req").join(&ticket.request_name);
+        while !req.exists() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(link.in_flight(), 1);
+        exchange.abort();
+        let _ = exchange.await;
+        assert_eq!(link.in_flight(), 0);
+        for _ in 0..500 {
+            if !req.exists() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(names(&dir.path().join("req")).is_empty());
+        // The terminal had already taken the request and answers after all.
+        let res = dir.path().join("res").join(&ticket.response_name);
+        std::fs::write(&res, "<late/>").unwrap();
+        assert_eq!(link.sweep_late_answers().await, 0, "not before the grace");
+        assert!(res.exists());
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert_eq!(link.sweep_late_answers().await, 1);
+        assert!(names(&dir.path().join("res")).is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_sweeper_leaves_answers_it_does_not_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let timings = LinkTimings {
+            late_answer_grace: Duration::ZERO,
+            ..LinkTimings::default()
+        };
+        let link = link(dir.path(), timings, LIMITS);
+        let other = dir
+            .path()
+            .join("res")
+            .join("OQSsiquc01res_20260101_000000_0001.xml");
+        std::fs::write(&other, "<someone-else/>").unwrap();
+        link.expect_late("OQSsiquc01res_20260101_000000_0002.xml");
+        link.sweep_late_answers().await;
+        link.sweep_late_answers().await;
+        assert!(other.exists());
+    }
+
+    #[tokio::test]
+    async fn waiting_beyond_the_limit_fails_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let timings = LinkTimings {
+            timeout: Duration::from_secs(60),
+            ..LinkTimings::default()
+        };
+        let link = link(
+            dir.path(),
+            timings,
+            LinkLimits {
+                max_sessions: 1,
+                max_waiting: 1,
+            },
+        );
+        let running = link
+            .session(Instant::now() + timings.timeout)
+            .await
+            .unwrap();
+        let waiter = {
+            let link = Arc::clone(&link);
+            tokio::spawn(async move {
+                let _permit = link.session(Instant::now() + Duration::from_secs(60)).await;
+            })
+        };
+        while link.waiting.load(Ordering::Acquire) == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let refused = link.session(Instant::now() + timings.timeout).await;
+        assert!(matches!(
+            refused,
+            Err(LinkError::Overloaded {
+                running: 1,
+                waiting: 1
+            })
+        ));
+        assert_eq!(link.waiting.load(Ordering::Acquire), 1);
+        drop(running);
+        waiter.await.unwrap();
+        assert_eq!(link.waiting.load(Ordering::Acquire), 0);
+    }
 }

@@ -31,6 +31,7 @@ pub fn fast_timings(timeout: Duration) -> LinkTimings {
         timeout,
         retry_interval: Duration::from_millis(50),
         poll_interval: Duration::from_millis(20),
+        ..LinkTimings::default()
     }
 }
 
@@ -45,6 +46,11 @@ impl TestGateway {
     /// A gateway in `--terminal-dir` mode on `<temp>/terminal` (req/ and res/ created),
     /// data in `<temp>/data`.
     pub async fn terminal(timeout: Duration) -> Self {
+        Self::terminal_with(timeout, |_| {}).await
+    }
+
+    /// [`Self::terminal`] with `tweak` applied to the configuration before it starts.
+    pub async fn terminal_with(timeout: Duration, tweak: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let terminal = dir.path().join("terminal");
         for sub in ["req", "res", "face"] {
@@ -57,6 +63,7 @@ impl TestGateway {
         );
         config.allowed_origins = vec![EMR_ORIGIN.to_string()];
         config.link = fast_timings(timeout);
+        tweak(&mut config);
         Self::start(config, dir).await
     }
 
@@ -224,6 +231,18 @@ pub async fn raw_request(
         status,
         headers,
         body,
+    }
+}
+
+/// Waits up to 5 s (a generous bound for a loaded machine) for `done`.
+pub async fn eventually(what: &str, done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 

@@ -1,10 +1,10 @@
 //! Maps the element tree of a response onto the grouped [`QualificationResponse`] model.
 
 use crate::codes::{
-    ConsentFlag, InsuredCardClassification, LimitCategory, LimitCertificateClassification,
-    PersonalFamily, Preschool, PrescriptionIssueSelect, ProcessingResultStatus,
-    QualificationValidity, ReasonOfLoss, ReferenceClassification, SegmentOfResult, Sex,
-    SpecificDiseaseCategory,
+    CharacterCode, ConsentFlag, InsuredCardClassification, LimitCategory,
+    LimitCertificateClassification, PersonalFamily, Preschool, PrescriptionIssueSelect,
+    ProcessingResultStatus, QualificationValidity, ReasonOfLoss, ReferenceClassification,
+    SegmentOfResult, Sex, SpecificDiseaseCategory,
 };
 use crate::oqs::tree::Element;
 use crate::oqs::OqsError;
@@ -80,7 +80,7 @@ fn response_header(h: &Element) -> ResponseHeader {
         segment_of_result: code(h, "SegmentOfResult", SegmentOfResult::from_code),
         error_code: h.text_of("ErrorCode"),
         error_message: h.text_of("ErrorMessage"),
-        character_code_identifier: h.text_of("CharacterCodeIdentifier"),
+        character_code_identifier: code(h, "CharacterCodeIdentifier", CharacterCode::from_code),
     }
 }
 

@@ -71,11 +71,14 @@ fn header(x: &mut XmlText, response: &QualificationResponse, encoding: XmlEncodi
     // A Shift_JIS file must say so in 文字コード識別 too; readers that ignore the
     // declaration rely on it.
     let character_code = match (&h.character_code_identifier, encoding) {
-        (Some(held), _) => Some(held.as_str()),
+        (Some(held), _) => Some(held.clone()),
         (None, XmlEncoding::ShiftJis) => Some(encoding.character_code()),
         (None, XmlEncoding::Utf8) => None,
     };
-    x.leaf("CharacterCodeIdentifier", character_code);
+    x.leaf(
+        "CharacterCodeIdentifier",
+        character_code.as_ref().map(|c| c.code()),
+    );
     x.close("MessageHeader");
 }
 

@@ -1,0 +1,186 @@
+//! `POST /v1/card-sessions`, `GET|DELETE /v1/card-sessions/{id}`, `POST …/{id}/pin`,
+//! `POST …/{id}/visual-check` (contract: `onshi_core::card_session`).
+//!
+//! The PIN body is read by hand: a serde error would quote the value (`invalid type:
+//! integer 1234`), and the PIN must never come back in an answer.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use onshi_core::api::ErrorCode;
+use onshi_core::card_session::{CardSessionView, PinEntry, StartCardSession, VisualCheck};
+use onshi_core::jpki::Pin;
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::api_error::ApiFailure;
+use crate::card_session::{CardSessions, SessionFailure};
+use crate::server::AppState;
+
+type Answer = Result<(StatusCode, Json<CardSessionView>), ApiFailure>;
+
+pub async fn start_session(State(state): State<AppState>, body: Bytes) -> Answer {
+    let sessions = sessions(&state)?;
+    let request = if body.iter().all(u8::is_ascii_whitespace) {
+        StartCardSession::default()
+    } else {
+        serde_json::from_slice::<StartCardSession>(&body).map_err(|err| {
+            ApiFailure::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadRequest,
+                format!("the body must be {{}} or {{\"reader\":\"<PC/SC reader name>\"}}: {err}"),
+            )
+        })?
+    };
+    let view = sessions.start(request).await.map_err(failure)?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+pub async fn get_session(State(state): State<AppState>, Path(id): Path<String>) -> Answer {
+    let view = sessions(&state)?
+        .get(&id)
+        .ok_or_else(|| failure(SessionFailure::NotFound))?;
+    Ok((StatusCode::OK, Json(view)))
+}
+
+pub async fn cancel_session(State(state): State<AppState>, Path(id): Path<String>) -> Answer {
+    let view = sessions(&state)?.cancel(&id).await.map_err(failure)?;
+    Ok((StatusCode::OK, Json(view)))
+}
+
+pub async fn enter_pin(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Answer {
+    let sessions = sessions(&state)?;
+    // The body holds the PIN: copy it into memory that is wiped when this returns.
+    let body = Zeroizing::new(Vec::from(body));
+    if sessions.get(&id).is_none() {
+        return Err(failure(SessionFailure::NotFound));
+    }
+    let pin = parse_pin(&body)?;
+    let view = sessions.submit_pin(&id, pin).map_err(failure)?;
+    Ok((StatusCode::ACCEPTED, Json(view)))
+}
+
+pub async fn visual_check(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Answer {
+    let sessions = sessions(&state)?;
+    let check: VisualCheck = serde_json::from_slice(&body).map_err(|_| {
+        ApiFailure::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            "the body must be {\"staff_confirmed\": true}",
+        )
+    })?;
+    if sessions.get(&id).is_none() {
+        return Err(failure(SessionFailure::NotFound));
+    }
+    if !check.staff_confirmed {
+        return Err(invalid(
+            "staff_confirmed",
+            "must_be_true",
+            "a visual check needs a staff member to confirm they compared the face with the \
+             card photo (staff_confirmed: true)",
+        ));
+    }
+    let view = sessions.visual_check(&id).map_err(failure)?;
+    Ok((StatusCode::ACCEPTED, Json(view)))
+}
+
+/// `{"pin":"1234"}` → a [`Pin`]; every failure has a fixed message.
+fn parse_pin(body: &[u8]) -> Result<Pin, ApiFailure> {
+    let mut entry: PinEntry = serde_json::from_slice(body).map_err(|_| {
+        ApiFailure::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            "the body must be {\"pin\": \"<4 digits>\"}",
+        )
+    })?;
+    let pin = Pin::parse(&entry.pin);
+    entry.pin.zeroize();
+    pin.map_err(|err| invalid("pin", "format", &err.to_string()))
+}
+
+fn invalid(field: &str, problem: &str, message: &str) -> ApiFailure {
+    let mut fields = BTreeMap::new();
+    fields.insert(field.to_string(), problem.to_string());
+    ApiFailure::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::InvalidInput,
+        message,
+    )
+    .with_fields(fields)
+}
+
+fn sessions(state: &AppState) -> Result<&CardSessions, ApiFailure> {
+    state.card_sessions.as_ref().ok_or_else(|| {
+        ApiFailure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::TerminalUnavailable,
+            "card sessions are not available with --terminal-dir: a card authentication must \
+             reach the national side through the 資格確認端末, and the terminal's file \
+             interface has no documented way for the EMR side to submit one. Use the \
+             face-recognition card reader (its results arrive on GET /v1/events) or run \
+             the gateway with --sim",
+        )
+    })
+}
+
+fn failure(failure: SessionFailure) -> ApiFailure {
+    let (status, code) = match &failure {
+        SessionFailure::NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+        SessionFailure::Active(_) => (StatusCode::CONFLICT, ErrorCode::SessionActive),
+        SessionFailure::NotWaiting(_) => (StatusCode::CONFLICT, ErrorCode::SessionNotWaiting),
+        SessionFailure::ReaderUnavailable(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::ReaderUnavailable,
+        ),
+        SessionFailure::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
+    };
+    ApiFailure::new(status, code, failure.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_pins_never_come_back_in_the_answer() {
+        for body in [
+            &br#"{"pin":1234}"#[..],
+            br#"{"pin":"98765"}"#,
+            br#"{"pin":"12a4"}"#,
+            br#"{"pin":["4321"]}"#,
+            b"4321",
+        ] {
+            let failure = parse_pin(body).map(|_| ()).unwrap_err();
+            let text = format!("{} {:?}", failure.message, failure.fields);
+            for secret in ["1234", "98765", "12a4", "4321"] {
+                assert!(!text.contains(secret), "{text}");
+            }
+        }
+        let format = parse_pin(br#"{"pin":"123"}"#).map(|_| ()).unwrap_err();
+        assert_eq!(format.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(format.fields["pin"], "format");
+        assert!(parse_pin(br#"{"pin":"0000"}"#).is_ok());
+    }
+
+    #[test]
+    fn session_failures_map_to_contract_statuses() {
+        let active = failure(SessionFailure::Active("cs-1".into()));
+        assert_eq!(active.status, StatusCode::CONFLICT);
+        assert_eq!(active.code, ErrorCode::SessionActive);
+        let reader = failure(SessionFailure::ReaderUnavailable(
+            "PC/SC service (pcscd) is not running".into(),
+        ));
+        assert_eq!(reader.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(reader.message, "PC/SC service (pcscd) is not running");
+    }
+}
