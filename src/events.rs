@@ -29,10 +29,17 @@ pub enum QualifiedDetail<'a> {
         verification: VerificationMethod,
         event_id: i64,
     },
-    /// `{ source: "my_number_card", verification: "pin" | "visual_check", answer }`
+    /// `{ source: "my_number_card", verification: "pin" | "visual_check", answer }`; opened
+    /// from the queue (a `card_result`) it also has `received_at` and `event_id`, and
+    /// `verification` is the method the gateway stored (`null` for a result stored before
+    /// the gateway recorded it).
     MyNumberCard {
-        verification: VerificationMethod,
+        verification: Option<VerificationMethod>,
         answer: &'a QualificationAnswer,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        received_at: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        event_id: Option<i64>,
     },
 }
 
@@ -50,8 +57,20 @@ impl<'a> QualifiedDetail<'a> {
                 event_id: *event_id,
             },
             Origin::MyNumberCard { verification } => Self::MyNumberCard {
+                verification: Some(*verification),
+                answer,
+                received_at: None,
+                event_id: None,
+            },
+            Origin::QueuedCard {
+                event_id,
+                received_at,
+                verification,
+            } => Self::MyNumberCard {
                 verification: *verification,
                 answer,
+                received_at: Some(received_at),
+                event_id: Some(*event_id),
             },
         }
     }
@@ -83,7 +102,7 @@ pub fn emit_qualified(
 
 #[cfg(test)]
 mod tests {
-    use onshi_core::api::{QualificationStatus, QueryMethod};
+    use onshi_core::api::{QualificationStatus, QueryMethod, ReceptionEvent, ReceptionEventKind};
 
     use super::*;
 
@@ -134,6 +153,57 @@ mod tests {
         assert_eq!(json["source"], "my_number_card");
         assert_eq!(json["verification"], "visual_check");
         assert!(json.get("query").is_none());
+        assert!(json.get("event_id").is_none(), "read at this desk");
         assert!(!json.to_string().contains("pin\":"), "no PIN field");
+    }
+
+    fn card_result(id: i64, verification: Option<VerificationMethod>) -> ReceptionEvent {
+        ReceptionEvent {
+            id,
+            received_at: "2026-11-25T09:12:00.000+09:00".into(),
+            kind: ReceptionEventKind::CardResult,
+            source_file: "card-session/cs-1".into(),
+            answer: Some(answer()),
+            prescription_issue_select: None,
+            error: None,
+            verification,
+        }
+    }
+
+    #[test]
+    fn a_card_result_from_the_queue_reports_the_stored_method() {
+        let event = card_result(14, Some(VerificationMethod::Pin));
+        let origin = Origin::of_event(&event).unwrap();
+        let answer = event.answer.as_ref().unwrap();
+        let json = serde_json::to_value(QualifiedDetail::new(&origin, answer)).unwrap();
+        assert_eq!(json["source"], "my_number_card");
+        assert_eq!(json["verification"], "pin");
+        assert_eq!(json["event_id"], 14);
+        assert_eq!(json["received_at"], "2026-11-25T09:12:00.000+09:00");
+        assert_eq!(json["answer"]["status"], "valid");
+
+        let event = card_result(15, Some(VerificationMethod::VisualCheck));
+        let origin = Origin::of_event(&event).unwrap();
+        let json = serde_json::to_value(QualifiedDetail::new(&origin, answer)).unwrap();
+        assert_eq!(json["verification"], "visual_check");
+
+        // Stored before the gateway recorded the method: said so, not guessed.
+        let event = card_result(16, None);
+        let origin = Origin::of_event(&event).unwrap();
+        let json = serde_json::to_value(QualifiedDetail::new(&origin, answer)).unwrap();
+        assert_eq!(json["source"], "my_number_card");
+        assert_eq!(json.get("verification"), Some(&serde_json::Value::Null));
+        assert_eq!(json["event_id"], 16);
+
+        // A face result stays `face`, whatever the event carries.
+        let face = ReceptionEvent {
+            kind: ReceptionEventKind::FaceResult,
+            verification: Some(VerificationMethod::FaceRecognition),
+            ..card_result(17, None)
+        };
+        let origin = Origin::of_event(&face).unwrap();
+        let json = serde_json::to_value(QualifiedDetail::new(&origin, answer)).unwrap();
+        assert_eq!(json["source"], "face");
+        assert_eq!(json["verification"], "face_recognition");
     }
 }

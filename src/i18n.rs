@@ -97,6 +97,8 @@ pub enum Msg {
     ViaFace,
     ViaCardPin,
     ViaCardVisual,
+    /// A My Number Card result whose method was not recorded (stored before it was).
+    ViaCard,
     ReceivedAt,
     QueueHeading,
     QueueEmpty,
@@ -105,6 +107,11 @@ pub enum Msg {
     QueueFaceError,
     QueueNoName,
     QueueConnection,
+    /// Visually hidden label before a queue entry's verification method.
+    QueueMethod,
+    MethodPin,
+    MethodVisualCheck,
+    MethodFaceRecognition,
     ConnConnecting,
     ConnOpen,
     ConnReconnecting,

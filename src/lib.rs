@@ -21,6 +21,8 @@
 //!   // source "insurance_card": { query, answer }
 //!   // source "face":           { answer, received_at, verification: "face_recognition", event_id }
 //!   // source "my_number_card": { answer, verification: "pin" | "visual_check" }
+//!   //   opened from the queue (a card read at any desk) it adds received_at and event_id,
+//!   //   and verification is null for a result stored before the gateway recorded it
 //! });
 //! handle.unmount();                      // removes the component; safe to call twice
 //! ```

@@ -2,7 +2,7 @@
 //! the result card decides lives here as pure functions, so `html!` only lays it out.
 
 use onshi_core::api::{ErrorCode, QualificationAnswer, QualificationStatus, ReceptionEventKind};
-use onshi_core::card_session::CardErrorCode;
+use onshi_core::card_session::{CardErrorCode, VerificationMethod};
 use onshi_core::codes::{ConsentFlag, Lang};
 use onshi_core::qualification::{
     MedicalTicket, QualificationRecord, ViewingConsent, ViewingConsents,
@@ -393,21 +393,24 @@ pub fn answer_notes(answer: &QualificationAnswer) -> Vec<Row> {
 
 /// How the patient was identified (and, for the face reader, when), as result rows.
 pub fn origin_rows(origin: &Origin, lang: Lang) -> Vec<Row> {
-    use onshi_core::card_session::VerificationMethod;
+    let via_card = |method: Option<VerificationMethod>| match method {
+        Some(VerificationMethod::Pin) => Msg::ViaCardPin,
+        Some(VerificationMethod::VisualCheck) => Msg::ViaCardVisual,
+        Some(VerificationMethod::FaceRecognition) => Msg::ViaFace,
+        None => Msg::ViaCard,
+    };
     let via = match origin {
         Origin::InsuranceCard(_) => Msg::ViaInsuranceCard,
         Origin::Face { .. } => Msg::ViaFace,
-        Origin::MyNumberCard {
-            verification: VerificationMethod::VisualCheck,
-        } => Msg::ViaCardVisual,
-        Origin::MyNumberCard { .. } => Msg::ViaCardPin,
+        Origin::MyNumberCard { verification } => via_card(Some(*verification)),
+        Origin::QueuedCard { verification, .. } => via_card(*verification),
     };
     let mut rows = vec![Row {
         label: Msg::VerifiedBy,
         value: text(lang, via).to_string(),
         emphasis: false,
     }];
-    if let Origin::Face { received_at, .. } = origin {
+    if let Origin::Face { received_at, .. } | Origin::QueuedCard { received_at, .. } = origin {
         if let Some(time) = clock_time(received_at) {
             rows.push(Row {
                 label: Msg::ReceivedAt,
@@ -521,13 +524,16 @@ pub fn consent_badges(consents: &ViewingConsents) -> Vec<ConsentBadge> {
 /// What a queue entry shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EntryView {
-    /// A face-reader result the desk can open.
+    /// A result (face reader or My Number Card) the desk can open.
     Result {
         name: Option<String>,
         kana: Option<String>,
         badge: Badge,
         consents: Vec<ConsentBadge>,
         confirmed: bool,
+        /// How the patient was identified (暗証番号 / 目視 / 顔認証), with its wire name
+        /// for `data-verification`; `None` when the gateway did not record it.
+        method: Option<(Msg, &'static str)>,
     },
     /// A file that could not be read (no patient data is shown).
     Unreadable,
@@ -543,7 +549,15 @@ pub struct QueueEntryView {
 pub fn queue_entry(entry: &QueueEntry) -> QueueEntryView {
     let event = &entry.event;
     let view = match (&event.kind, &event.answer) {
-        (ReceptionEventKind::FaceResult, Some(answer)) => {
+        (ReceptionEventKind::FaceResult | ReceptionEventKind::CardResult, Some(answer)) => {
+            // A face-reader result is face recognition even when stored before the
+            // gateway recorded methods.
+            let method = match event.kind {
+                ReceptionEventKind::FaceResult => event
+                    .verification
+                    .or(Some(VerificationMethod::FaceRecognition)),
+                _ => event.verification,
+            };
             let record = answer.results.first();
             let person = record.map(|r| &r.person);
             EntryView::Result {
@@ -554,6 +568,7 @@ pub fn queue_entry(entry: &QueueEntry) -> QueueEntryView {
                     .map(|r| consent_badges(&r.viewing_consents))
                     .unwrap_or_else(|| consent_badges(&ViewingConsents::default())),
                 confirmed: entry.confirmed,
+                method: method.map(method_label),
             }
         }
         _ => EntryView::Unreadable,
@@ -562,6 +577,15 @@ pub fn queue_entry(entry: &QueueEntry) -> QueueEntryView {
         id: event.id,
         time: clock_time(&event.received_at),
         view,
+    }
+}
+
+/// 暗証番号 / 目視 / 顔認証, and the wire name.
+pub fn method_label(method: VerificationMethod) -> (Msg, &'static str) {
+    match method {
+        VerificationMethod::Pin => (Msg::MethodPin, "pin"),
+        VerificationMethod::VisualCheck => (Msg::MethodVisualCheck, "visual_check"),
+        VerificationMethod::FaceRecognition => (Msg::MethodFaceRecognition, "face_recognition"),
     }
 }
 
@@ -941,6 +965,8 @@ mod tests {
             }),
             prescription_issue_select: None,
             error: None,
+            // Stored before the gateway recorded methods: still face recognition.
+            verification: None,
         };
         let view = queue_entry(&QueueEntry {
             event: event.clone(),
@@ -954,10 +980,15 @@ mod tests {
             badge,
             consents,
             confirmed,
+            method,
         } = view.view
         else {
             panic!("a result")
         };
+        assert_eq!(
+            method,
+            Some((Msg::MethodFaceRecognition, "face_recognition"))
+        );
         assert_eq!(name.as_deref(), Some("試験 花子"));
         assert_eq!(kana.as_deref(), Some("ｼｹﾝ ﾊﾅｺ"));
         assert_eq!(badge.class, "onshi-badge--invalid");
@@ -966,7 +997,7 @@ mod tests {
         assert_eq!(given, vec![true, false, false, false]);
         assert_eq!(consents[0].category, Msg::ConsentShortMedications);
 
-        let mut unreadable = event;
+        let mut unreadable = event.clone();
         unreadable.kind = ReceptionEventKind::FaceError;
         unreadable.answer = None;
         let view = queue_entry(&QueueEntry {
@@ -974,6 +1005,50 @@ mod tests {
             confirmed: false,
         });
         assert_eq!(view.view, EntryView::Unreadable);
+
+        // A card read at a desk is a result too, with the method it was read by.
+        for (method, label, ja, en) in [
+            (VerificationMethod::Pin, "pin", "暗証番号", "PIN"),
+            (
+                VerificationMethod::VisualCheck,
+                "visual_check",
+                "目視",
+                "Visual check",
+            ),
+        ] {
+            let card = ReceptionEvent {
+                kind: ReceptionEventKind::CardResult,
+                source_file: "card-session/cs-1".into(),
+                verification: Some(method),
+                ..event.clone()
+            };
+            let view = queue_entry(&QueueEntry {
+                event: card,
+                confirmed: false,
+            });
+            let EntryView::Result {
+                name,
+                method: Some((msg, key)),
+                confirmed: false,
+                ..
+            } = view.view
+            else {
+                panic!("a card result with its method: {view:?}")
+            };
+            assert_eq!(name.as_deref(), Some("試験 花子"));
+            assert_eq!(key, label);
+            assert_eq!((text(Lang::Ja, msg), text(Lang::En, msg)), (ja, en));
+        }
+        assert_eq!(text(Lang::Ja, Msg::MethodFaceRecognition), "顔認証");
+        let unrecorded = ReceptionEvent {
+            kind: ReceptionEventKind::CardResult,
+            ..event
+        };
+        let view = queue_entry(&QueueEntry {
+            event: unrecorded,
+            confirmed: false,
+        });
+        assert!(matches!(view.view, EntryView::Result { method: None, .. }));
     }
 
     #[test]
@@ -1008,7 +1083,6 @@ mod tests {
 
     #[test]
     fn the_result_says_how_the_patient_was_identified() {
-        use onshi_core::card_session::VerificationMethod;
         let rows = origin_rows(
             &Origin::MyNumberCard {
                 verification: VerificationMethod::VisualCheck,
@@ -1029,5 +1103,15 @@ mod tests {
             (rows[1].label, rows[1].value.as_str()),
             (Msg::ReceivedAt, "08:30")
         );
+        let queued = |verification| Origin::QueuedCard {
+            event_id: 2,
+            received_at: "2026-11-25T09:12:00.000+09:00".into(),
+            verification,
+        };
+        let rows = origin_rows(&queued(Some(VerificationMethod::Pin)), Lang::Ja);
+        assert_eq!(rows[0].value, "マイナンバーカード（暗証番号）");
+        assert_eq!(rows[1].value, "09:12");
+        let rows = origin_rows(&queued(None), Lang::En);
+        assert_eq!(rows[0].value, "My Number Card");
     }
 }

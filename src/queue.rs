@@ -1,6 +1,7 @@
-//! The live reception queue: face-reader results pushed by the gateway, newest first,
-//! deduplicated by event id (a reconnect replays what was already seen), with the
-//! connection state and which entries the desk has opened. Pure data, tested natively.
+//! The live reception queue: face-reader and My Number Card results pushed by the
+//! gateway, newest first, deduplicated by event id (a reconnect replays what was already
+//! seen), with the connection state and which entries the desk has opened. Pure data,
+//! tested natively.
 
 use std::rc::Rc;
 
@@ -85,11 +86,17 @@ impl Queue {
         self.entries.first().map(|e| e.event.id)
     }
 
-    /// Face results not opened yet.
+    /// Results (face reader or card) not opened yet.
     pub fn unconfirmed(&self) -> usize {
         self.entries
             .iter()
-            .filter(|e| !e.confirmed && e.event.kind == ReceptionEventKind::FaceResult)
+            .filter(|e| {
+                !e.confirmed
+                    && matches!(
+                        e.event.kind,
+                        ReceptionEventKind::FaceResult | ReceptionEventKind::CardResult
+                    )
+            })
             .count()
     }
 
@@ -166,6 +173,7 @@ mod tests {
             answer: None,
             prescription_issue_select: None,
             error: None,
+            verification: None,
         }
     }
 
@@ -251,6 +259,10 @@ mod tests {
         let queue = run(Queue::default(), [QueueAction::Received(Box::new(error))]);
         assert_eq!(queue.entries().len(), 1);
         assert_eq!(queue.unconfirmed(), 0);
+        let mut card = face(3);
+        card.kind = ReceptionEventKind::CardResult;
+        let queue = run(queue, [QueueAction::Received(Box::new(card))]);
+        assert_eq!(queue.unconfirmed(), 1, "a card result is a result");
     }
 
     #[test]

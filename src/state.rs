@@ -1,12 +1,14 @@
 //! The reception state machine: Editing → Submitting → Shown / Failed for the number
 //! flow, Editing → Card → Shown for a My Number Card on the gateway's reader, and Shown
-//! straight from a face-reader result in the queue; with cancel, retry and a reset for
+//! straight from a result in the queue (face reader or a card read at any desk); with cancel, retry and a reset for
 //! the next patient. Pure data, so every transition is tested with plain `cargo test`;
 //! the component only dispatches [`Action`]s.
 
 use std::rc::Rc;
 
-use onshi_core::api::{ErrorCode, QualificationAnswer, QualificationQuery};
+use onshi_core::api::{
+    ErrorCode, QualificationAnswer, QualificationQuery, ReceptionEvent, ReceptionEventKind,
+};
 use onshi_core::card_session::{CardSessionState, CardSessionView, VerificationMethod};
 use yew::Reducible;
 
@@ -30,6 +32,35 @@ pub enum Origin {
     Face { event_id: i64, received_at: String },
     /// A My Number Card on the gateway's reader.
     MyNumberCard { verification: VerificationMethod },
+    /// A My Number Card result opened from the queue (`card_result`, read at this or
+    /// another desk); `verification` is `None` for a result stored before the gateway
+    /// recorded the method.
+    QueuedCard {
+        event_id: i64,
+        received_at: String,
+        verification: Option<VerificationMethod>,
+    },
+}
+
+impl Origin {
+    /// Where the answer of an opened queue entry came from; `None` for an entry that has
+    /// no answer to show (a refused face file).
+    pub fn of_event(event: &ReceptionEvent) -> Option<Self> {
+        let event_id = event.id;
+        let received_at = event.received_at.clone();
+        match event.kind {
+            ReceptionEventKind::FaceResult => Some(Self::Face {
+                event_id,
+                received_at,
+            }),
+            ReceptionEventKind::CardResult => Some(Self::QueuedCard {
+                event_id,
+                received_at,
+                verification: event.verification,
+            }),
+            ReceptionEventKind::FaceError => None,
+        }
+    }
 }
 
 /// A card session the desk left while it was still going; the component cancels it
@@ -120,12 +151,9 @@ pub enum Action {
     CancelCard,
     /// Close a failed card attempt.
     CloseCard,
-    /// Open a face-reader result from the queue.
-    ShowFace {
-        event_id: i64,
-        received_at: String,
-        answer: QualificationAnswer,
-    },
+    /// Open a result from the queue (face reader or card); entries without an answer
+    /// change nothing.
+    OpenEntry(Box<ReceptionEvent>),
 }
 
 impl Reception {
@@ -265,18 +293,13 @@ impl Reception {
                 }
                 next.phase = Phase::Editing { notice: None };
             }
-            Action::ShowFace {
-                event_id,
-                received_at,
-                answer,
-            } => {
+            Action::OpenEntry(event) => {
+                let origin = Origin::of_event(&event)?;
+                let answer = event.answer?;
                 next.last_seq += 1;
                 next.phase = Phase::Shown {
                     seq: next.last_seq,
-                    origin: Origin::Face {
-                        event_id,
-                        received_at,
-                    },
+                    origin,
                     answer,
                 };
                 next.leave_card(self);
@@ -493,6 +516,20 @@ mod tests {
         }
     }
 
+    /// A queue event with an answer, as the gateway pushes it.
+    fn queued(id: i64, kind: ReceptionEventKind, answer: QualificationAnswer) -> ReceptionEvent {
+        ReceptionEvent {
+            id,
+            received_at: "2026-11-25T09:05:00.000+09:00".into(),
+            kind,
+            source_file: format!("event-{id}"),
+            answer: Some(answer),
+            prescription_issue_select: None,
+            error: None,
+            verification: None,
+        }
+    }
+
     fn api(code: ErrorCode, fields: &[(&str, &str)]) -> ClientError {
         ClientError::Api {
             status: 422,
@@ -664,11 +701,11 @@ mod tests {
         // A face-reader result goes the same way.
         let face = run(
             Reception::default(),
-            [Action::ShowFace {
-                event_id: 3,
-                received_at: "2026-11-25T09:05:00+09:00".into(),
-                answer: answer(QualificationStatus::Valid),
-            }],
+            [Action::OpenEntry(Box::new(queued(
+                3,
+                ReceptionEventKind::FaceResult,
+                answer(QualificationStatus::Valid),
+            )))],
         );
         let edited = run(face, [Action::Edit(Field::Number, "1".into())]);
         assert_eq!(edited.phase, Phase::Editing { notice: None });
@@ -1011,15 +1048,44 @@ mod tests {
     fn opening_a_face_result_leaves_a_card_session_and_shows_the_answer() {
         let state = run(
             waiting(),
-            [Action::ShowFace {
-                event_id: 7,
-                received_at: "2026-11-25T09:05:00+09:00".into(),
-                answer: answer(QualificationStatus::Valid),
-            }],
+            [Action::OpenEntry(Box::new(queued(
+                7,
+                ReceptionEventKind::FaceResult,
+                answer(QualificationStatus::Valid),
+            )))],
         );
         let (_, origin, _) = state.shown().unwrap();
         assert!(matches!(origin, Origin::Face { event_id: 7, .. }));
         assert_eq!(state.abandoned.as_ref().unwrap().session_id, "s1");
+    }
+
+    #[test]
+    fn opening_a_card_result_keeps_its_method_and_a_refused_file_opens_nothing() {
+        let mut event = queued(
+            9,
+            ReceptionEventKind::CardResult,
+            answer(QualificationStatus::Valid),
+        );
+        event.verification = Some(VerificationMethod::VisualCheck);
+        let state = run(Reception::default(), [Action::OpenEntry(Box::new(event))]);
+        let (_, origin, _) = state.shown().unwrap();
+        assert_eq!(
+            origin,
+            &Origin::QueuedCard {
+                event_id: 9,
+                received_at: "2026-11-25T09:05:00.000+09:00".into(),
+                verification: Some(VerificationMethod::VisualCheck),
+            }
+        );
+        let mut refused = queued(
+            10,
+            ReceptionEventKind::FaceError,
+            answer(QualificationStatus::Valid),
+        );
+        refused.answer = None;
+        assert!(Reception::default()
+            .apply(Action::OpenEntry(Box::new(refused)))
+            .is_none());
     }
 
     #[test]

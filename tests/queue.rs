@@ -1,6 +1,7 @@
 //! The live reception queue in a real browser, fed by a scripted event stream: entries
 //! appear newest first, survive reconnects without duplicates, and opening one shows the
-//! result card and fires `onshi:qualified` with `source: "face"`.
+//! result card and fires `onshi:qualified` with `source: "face"` (or, for a card read at a
+//! desk, `source: "my_number_card"` and the stored method).
 #![cfg(target_arch = "wasm32")]
 
 mod common;
@@ -88,6 +89,49 @@ async fn opening_an_entry_shows_the_result_and_fires_a_face_event() {
     assert!(opened.contains("確認済"), "{opened}");
     assert!(ui.text("[data-event-id='2']").contains("未確認"));
     assert!(ui.text(".onshi-queue__heading").contains("未確認: 1"));
+}
+
+#[wasm_bindgen_test]
+async fn a_card_result_shows_its_method_and_reports_it_when_opened() {
+    let ui = Ui::mount(Lang::Ja).await;
+    let mut card = face_event(4, "試験 四郎", 12);
+    card.kind = onshi_core::api::ReceptionEventKind::CardResult;
+    card.source_file = "card-session/cs-4".into();
+    card.verification = Some(onshi_core::card_session::VerificationMethod::VisualCheck);
+    ui.feed.reception(&card);
+    ui.settle().await;
+    assert_eq!(
+        ui.attr(".onshi-queue__method", "data-verification")
+            .as_deref(),
+        Some("visual_check")
+    );
+    assert!(ui.text(".onshi-queue__method").contains("目視"));
+    assert!(ui.text(".onshi-queue__heading").contains("未確認: 1"));
+    ui.click("[data-event-id='4']").await;
+    ui.settle().await;
+    assert!(ui.text(".onshi-card").contains("試験 四郎"));
+    let origin = ui.text(".onshi-result__origin");
+    assert!(
+        origin.contains("マイナンバーカード（目視確認）"),
+        "{origin}"
+    );
+    let events = ui.events();
+    assert_eq!(events.len(), 1);
+    let detail = &events[0];
+    assert_eq!(
+        get_str(detail, &["source"]).as_deref(),
+        Some("my_number_card")
+    );
+    assert_eq!(
+        get_str(detail, &["verification"]).as_deref(),
+        Some("visual_check")
+    );
+    assert_eq!(
+        get_str(detail, &["received_at"]).as_deref(),
+        Some("2026-11-25T09:12:30.000+09:00")
+    );
+    assert_eq!(get(detail, &["event_id"]).as_f64(), Some(4.0));
+    assert!(ui.text("[data-event-id='4']").contains("確認済"));
 }
 
 #[wasm_bindgen_test]

@@ -256,6 +256,12 @@ pub struct ReceptionEvent {
     /// Why the file was refused, for [`ReceptionEventKind::FaceError`].
     #[serde(default)]
     pub error: Option<String>,
+    /// How the patient was identified: `face_recognition` for
+    /// [`ReceptionEventKind::FaceResult`], `pin` or `visual_check` for
+    /// [`ReceptionEventKind::CardResult`]. Absent for a
+    /// [`ReceptionEventKind::FaceError`] and for events stored before the gateway recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<crate::card_session::VerificationMethod>,
 }
 
 /// `GET /v1/reception-queue`: events in id order.

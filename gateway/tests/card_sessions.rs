@@ -298,8 +298,10 @@ async fn card_sessions_through_pcscd_and_vpcd() {
         format!("card-session/{id}").as_str()
     );
     assert_eq!(queued.json()["answer"], *answer);
+    assert_eq!(queued.json()["verification"], "pin");
     let queue = gw.get("/v1/reception-queue").await.json();
     assert_eq!(queue["events"].as_array().unwrap().len(), 1);
+    assert_eq!(queue["events"][0]["verification"], "pin");
     let logs_now = log_text();
     let done_line = logs_now
         .lines()
@@ -425,6 +427,16 @@ async fn card_sessions_through_pcscd_and_vpcd() {
         "仮野\u{3000}正一"
     );
     assert_eq!(card.tries_left(), 3);
+    // The queued result says how the holder was identified.
+    let queue = gw.get("/v1/reception-queue").await.json();
+    let queued = queue["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["source_file"] == format!("card-session/{id}").as_str())
+        .expect("the visual check is queued")
+        .clone();
+    assert_eq!(queued["verification"], "visual_check");
     drop(card);
     let expired_visual = start(&gw, &mut seen).await;
     let card = HeldCard::insert("expired");

@@ -133,6 +133,7 @@ async fn sample_face_result_reaches_an_sse_client_with_its_consents() {
     assert!(data["received_at"].as_str().unwrap().ends_with("+09:00"));
     assert_eq!(data["prescription_issue_select"], "1");
     assert!(data["error"].is_null());
+    assert_eq!(data["verification"], "face_recognition");
     let answer = &data["answer"];
     assert_eq!(answer["status"], "valid");
     assert_eq!(answer["reference_classification"], "1");
@@ -281,6 +282,10 @@ async fn a_malformed_file_is_reported_and_rejected_and_the_next_one_still_arrive
     assert_eq!(data["source_file"], "broken.xml");
     assert!(data["answer"].is_null());
     assert!(!data["error"].as_str().unwrap().is_empty());
+    assert!(
+        data.get("verification").is_none(),
+        "no method for a refused file"
+    );
     assert!(
         !error.data.contains("例示"),
         "no patient data: {}",

@@ -1,5 +1,5 @@
-//! The live reception queue: face-reader results, newest first, each a button that
-//! opens the result; the connection state in a quiet line at the top.
+//! The live reception queue: face-reader and My Number Card results, newest first, each a
+//! button that opens the result and says how the patient was identified; the connection state in a quiet line at the top.
 
 use yew::prelude::*;
 
@@ -37,7 +37,7 @@ pub fn QueuePanel(props: &QueuePanelProps) -> Html {
                     </div>
                 </li>
             },
-            EntryView::Result { name, kana, badge, consents, confirmed } => {
+            EntryView::Result { name, kana, badge, consents, confirmed, method } => {
                 let onclick = {
                     let on_open = props.on_open.clone();
                     let id = view.id;
@@ -59,6 +59,12 @@ pub fn QueuePanel(props: &QueuePanelProps) -> Html {
                             </span>
                             <span class="onshi-queue__line">
                                 <span class={classes!("onshi-queue__validity", badge.class)}>{ text(lang, badge.msg) }</span>
+                                if let Some((msg, key)) = method {
+                                    <span class="onshi-queue__method" data-verification={key}>
+                                        <span class="onshi-visually-hidden">{ text(lang, Msg::QueueMethod) }{ ": " }</span>
+                                        { text(lang, msg) }
+                                    </span>
+                                }
                                 <span class={classes!("onshi-queue__state", confirmed.then_some("onshi-queue__state--done"))}>
                                     { text(lang, state) }
                                 </span>

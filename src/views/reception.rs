@@ -151,14 +151,10 @@ pub fn ReceptionView(props: &ReceptionProps) -> Html {
             let Some(entry) = queue.entry(id) else {
                 return;
             };
-            let Some(answer) = entry.event.answer.clone() else {
+            if entry.event.answer.is_none() {
                 return;
-            };
-            reception.dispatch(Action::ShowFace {
-                event_id: id,
-                received_at: entry.event.received_at.clone(),
-                answer,
-            });
+            }
+            reception.dispatch(Action::OpenEntry(Box::new(entry.event.clone())));
             queue.dispatch(QueueAction::Confirm(id));
         })
     };

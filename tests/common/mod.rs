@@ -18,7 +18,9 @@ use onshi_core::api::{
     QualificationAnswer, QualificationQuery, QualificationStatus, ReceptionEvent,
     ReceptionEventKind,
 };
-use onshi_core::card_session::{CardSessionState, CardSessionView, PinEntry, StartCardSession};
+use onshi_core::card_session::{
+    CardSessionState, CardSessionView, PinEntry, StartCardSession, VerificationMethod,
+};
 use onshi_core::codes::{ConsentFlag, Lang, PersonalFamily, Sex};
 use onshi_core::qualification::{
     Insurance, Person, ProcessingResult, QualificationRecord, ViewingConsent, ViewingConsents,
@@ -254,6 +256,7 @@ pub fn face_event(id: i64, name: &str, minute: u32) -> ReceptionEvent {
         answer: Some(answer(QualificationStatus::Valid, vec![person])),
         prescription_issue_select: None,
         error: None,
+        verification: Some(VerificationMethod::FaceRecognition),
     }
 }
 
@@ -266,6 +269,7 @@ pub fn face_error_event(id: i64) -> ReceptionEvent {
         answer: None,
         prescription_issue_select: None,
         error: Some("the file is not well-formed XML".into()),
+        verification: None,
     }
 }
 

@@ -114,7 +114,7 @@ impl Worker {
         match ending {
             Ok((method, answer)) => {
                 info!(session = %id, apdus, elapsed_ms, confirm_ms, ?method, "card session done");
-                self.record(&answer);
+                self.record(method, &answer);
                 self.publish(CardSessionState::Done { method, answer });
             }
             Err(Ending::Failed(error) | Ending::Unsettled(error)) => {
@@ -313,8 +313,9 @@ impl Worker {
     }
 
     /// Puts the confirmed result on the reception queue (stored, then on SSE) before the
-    /// session reports done, so the queue never misses a result the desk saw.
-    fn record(&self, answer: &QualificationAnswer) {
+    /// session reports done, so the queue never misses a result the desk saw. `method` is
+    /// how the holder was identified (the `done` state's), stored with the event.
+    fn record(&self, method: VerificationMethod, answer: &QualificationAnswer) {
         let event = NewEvent {
             received_at: clock::rfc3339(clock::now_jst()),
             kind: ReceptionEventKind::CardResult,
@@ -326,6 +327,7 @@ impl Worker {
             answer: Some(answer.clone()),
             prescription_issue_select: None,
             error: None,
+            verification: Some(method),
         };
         let reception = Arc::clone(&self.shared.reception);
         if let Err(err) = self

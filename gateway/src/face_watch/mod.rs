@@ -25,6 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use onshi_core::api::{QualificationAnswer, ReceptionEventKind};
+use onshi_core::card_session::VerificationMethod;
 use onshi_core::oqs::{parse_response, OqsError};
 use sha2::{Digest, Sha256};
 use tokio::fs;
@@ -138,6 +139,7 @@ impl FaceWatcher {
                 let event = NewEvent {
                     prescription_issue_select: response.prescription_issue_select.clone(),
                     answer: Some(QualificationAnswer::from_response(response)),
+                    verification: Some(VerificationMethod::FaceRecognition),
                     ..self.new_event(ReceptionEventKind::FaceResult, file, &bytes)
                 };
                 self.commit_then_move(file, &path, event, &self.folders.archive.clone())
@@ -174,6 +176,7 @@ impl FaceWatcher {
             answer: None,
             prescription_issue_select: None,
             error: None,
+            verification: None,
         }
     }
 

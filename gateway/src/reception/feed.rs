@@ -129,6 +129,7 @@ mod tests {
             answer: None,
             prescription_issue_select: None,
             error: Some("test".to_string()),
+            verification: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The reception queue table: face results and refused face files, in arrival order.
 
 use onshi_core::api::{QualificationAnswer, ReceptionEvent, ReceptionEventKind};
+use onshi_core::card_session::VerificationMethod;
 use onshi_core::codes::PrescriptionIssueSelect;
 use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
 
@@ -19,6 +20,8 @@ pub struct NewEvent {
     pub answer: Option<QualificationAnswer>,
     pub prescription_issue_select: Option<PrescriptionIssueSelect>,
     pub error: Option<String>,
+    /// How the patient was identified; `None` for a refused file.
+    pub verification: Option<VerificationMethod>,
 }
 
 /// Events in id order, and whether more follow the last one.
@@ -29,7 +32,7 @@ pub struct Page {
 }
 
 const COLUMNS: &str =
-    "id, received_at, kind, source_file, payload, prescription_issue_select, error";
+    "id, received_at, kind, source_file, payload, prescription_issue_select, error, verification";
 
 impl Store {
     /// Stores `event` and returns it with its id, and `true`; or, when the same file (same
@@ -60,8 +63,8 @@ impl Store {
         tx.execute(
             "INSERT INTO reception_events
                 (received_at, kind, source_file, content_sha256, payload,
-                 prescription_issue_select, error)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 prescription_issue_select, error, verification)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 event.received_at,
                 event.kind.as_str(),
@@ -70,6 +73,7 @@ impl Store {
                 payload,
                 event.prescription_issue_select.as_ref().map(|p| p.code()),
                 event.error,
+                event.verification.map(verification_name),
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -82,6 +86,7 @@ impl Store {
             answer: event.answer.clone(),
             prescription_issue_select: event.prescription_issue_select.clone(),
             error: event.error.clone(),
+            verification: event.verification,
         };
         Ok((stored, true))
     }
@@ -136,6 +141,7 @@ struct RawRow {
     payload: Option<String>,
     prescription_issue_select: Option<String>,
     error: Option<String>,
+    verification: Option<String>,
 }
 
 fn read_row(row: &Row<'_>) -> rusqlite::Result<RawRow> {
@@ -147,6 +153,7 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<RawRow> {
         payload: row.get(4)?,
         prescription_issue_select: row.get(5)?,
         error: row.get(6)?,
+        verification: row.get(7)?,
     })
 }
 
@@ -172,8 +179,33 @@ impl RawRow {
                 .as_deref()
                 .map(PrescriptionIssueSelect::from_code),
             error: self.error,
+            // A name this build does not know reads as "not recorded" rather than failing
+            // the whole page.
+            verification: self
+                .verification
+                .as_deref()
+                .and_then(verification_from_name),
         })
     }
+}
+
+/// The stored text of a method: its JSON (snake_case) name.
+fn verification_name(method: VerificationMethod) -> &'static str {
+    match method {
+        VerificationMethod::Pin => "pin",
+        VerificationMethod::FaceRecognition => "face_recognition",
+        VerificationMethod::VisualCheck => "visual_check",
+    }
+}
+
+fn verification_from_name(name: &str) -> Option<VerificationMethod> {
+    [
+        VerificationMethod::Pin,
+        VerificationMethod::FaceRecognition,
+        VerificationMethod::VisualCheck,
+    ]
+    .into_iter()
+    .find(|m| verification_name(*m) == name)
 }
 
 #[cfg(test)]
@@ -201,6 +233,7 @@ mod tests {
             answer: Some(answer()),
             prescription_issue_select: Some(PrescriptionIssueSelect::Electronic),
             error: None,
+            verification: Some(VerificationMethod::FaceRecognition),
         }
     }
 
@@ -279,6 +312,37 @@ mod tests {
     }
 
     #[test]
+    fn the_verification_method_is_stored_and_read_back() {
+        let (_dir, mut store) = store();
+        let at = "2026-11-25T08:00:00.000+09:00";
+        for (n, method) in [
+            VerificationMethod::Pin,
+            VerificationMethod::FaceRecognition,
+            VerificationMethod::VisualCheck,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let card = NewEvent {
+                kind: ReceptionEventKind::CardResult,
+                prescription_issue_select: None,
+                verification: Some(method),
+                ..event(&format!("card-session/{n}"), "h", at)
+            };
+            let (inserted, _) = store.insert_event(&card).unwrap();
+            assert_eq!(inserted.verification, Some(method));
+            let read = store.events_after(inserted.id - 1, 1).unwrap().events;
+            assert_eq!(read, vec![inserted]);
+            // The stored text is the JSON name, so SQL readers see the API's words.
+            assert_eq!(
+                serde_json::to_value(method).unwrap(),
+                verification_name(method)
+            );
+        }
+        assert_eq!(verification_from_name("retina"), None);
+    }
+
+    #[test]
     fn errors_carry_no_answer() {
         let (_dir, mut store) = store();
         let refused = NewEvent {
@@ -286,6 +350,7 @@ mod tests {
             answer: None,
             prescription_issue_select: None,
             error: Some("the file ends early".to_string()),
+            verification: None,
             ..event("bad.xml", "h", "2026-11-25T08:00:00.000+09:00")
         };
         store.insert_event(&refused).unwrap();
@@ -293,5 +358,6 @@ mod tests {
         assert_eq!(stored.kind, ReceptionEventKind::FaceError);
         assert!(stored.answer.is_none());
         assert_eq!(stored.error.as_deref(), Some("the file ends early"));
+        assert_eq!(stored.verification, None);
     }
 }

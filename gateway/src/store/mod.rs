@@ -136,6 +136,76 @@ mod tests {
     }
 
     #[test]
+    fn a_version_1_store_migrates_in_place_and_keeps_its_rows() {
+        use onshi_core::api::ReceptionEventKind;
+        use onshi_core::card_session::VerificationMethod;
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(STORE_FILE);
+        {
+            // The store as the first release wrote it: schema step 1 only.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "PRAGMA journal_mode=WAL;
+                 CREATE TABLE reception_events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    received_at TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    source_file TEXT NOT NULL,
+                    content_sha256 TEXT NOT NULL,
+                    payload TEXT,
+                    prescription_issue_select TEXT,
+                    error TEXT,
+                    UNIQUE (source_file, content_sha256)
+                 );
+                 CREATE INDEX reception_events_received_at ON reception_events (received_at);
+                 INSERT INTO reception_events
+                    (received_at, kind, source_file, content_sha256, payload, error)
+                 VALUES
+                    ('2026-11-24T09:00:00.000+09:00', 'card_result', 'card-session/old', 'h1',
+                     '{\"status\":\"valid\",\"validity_code\":\"1\",
+                       \"reference_classification\":null,\"checked_at\":null,\"results\":[]}',
+                     NULL),
+                    ('2026-11-24T09:01:00.000+09:00', 'face_error', 'bad.xml', 'h2', NULL,
+                     'the file ends early');
+                 PRAGMA user_version = 1;",
+            )
+            .unwrap();
+        }
+
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), schema::LATEST);
+        let old = store.events_after(0, 10).unwrap().events;
+        assert_eq!(old.len(), 2);
+        assert_eq!(old[0].kind, ReceptionEventKind::CardResult);
+        assert_eq!(old[0].source_file, "card-session/old");
+        assert!(old[0].answer.is_some());
+        assert_eq!(old[0].verification, None, "not recorded before step 2");
+        assert_eq!(old[1].error.as_deref(), Some("the file ends early"));
+        assert_eq!(old[1].verification, None);
+
+        let (new, _) = store
+            .insert_event(&NewEvent {
+                received_at: "2026-11-25T09:00:00.000+09:00".into(),
+                kind: ReceptionEventKind::CardResult,
+                source_file: "card-session/new".into(),
+                content_sha256: "h3".into(),
+                answer: old[0].answer.clone(),
+                prescription_issue_select: None,
+                error: None,
+                verification: Some(VerificationMethod::VisualCheck),
+            })
+            .unwrap();
+        assert!(new.id > old[1].id);
+        drop(store);
+        // Reopening a migrated file changes nothing.
+        let store = Store::open(&path).unwrap();
+        let all = store.events_after(0, 10).unwrap().events;
+        assert_eq!(all[..2], old[..]);
+        assert_eq!(all[2].verification, Some(VerificationMethod::VisualCheck));
+    }
+
+    #[test]
     fn a_file_that_is_not_a_database_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(

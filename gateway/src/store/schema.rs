@@ -24,6 +24,9 @@ const MIGRATIONS: &[&str] = &[
         UNIQUE (source_file, content_sha256)
     );
     CREATE INDEX reception_events_received_at ON reception_events (received_at);",
+    // 2: how the patient was identified (`VerificationMethod` in snake_case); NULL for
+    // refused files and for rows stored before this step.
+    "ALTER TABLE reception_events ADD COLUMN verification TEXT;",
 ];
 
 /// The version a fully migrated store is at.

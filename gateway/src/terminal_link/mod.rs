@@ -629,7 +629,8 @@ mod tests {
         let timings = LinkTimings {
             timeout: Duration::from_secs(60),
             poll_interval: Duration::from_millis(10),
-            late_answer_grace: Duration::from_millis(100),
+            // Long enough that a loaded machine cannot pass it between abort and first sweep.
+            late_answer_grace: Duration::from_secs(1),
             ..LinkTimings::default()
         };
         let link = link(dir.path(), timings, LIMITS);
@@ -659,7 +660,7 @@ mod tests {
         std::fs::write(&res, "<late/>").unwrap();
         assert_eq!(link.sweep_late_answers().await, 0, "not before the grace");
         assert!(res.exists());
-        tokio::time::sleep(Duration::from_millis(150)).await;
+        tokio::time::sleep(Duration::from_millis(1_100)).await;
         assert_eq!(link.sweep_late_answers().await, 1);
         assert!(names(&dir.path().join("res")).is_empty());
     }
