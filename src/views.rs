@@ -14,4 +14,5 @@ mod result_card;
 
 pub use lang_switch::LangSwitch;
 pub use pin_pad::PinPadView;
+pub use queue_panel::queue_entry_item;
 pub use reception::ReceptionView;

@@ -3,10 +3,12 @@
 
 use yew::prelude::*;
 
+use onshi_core::codes::Lang;
+
 use crate::context::UiContext;
 use crate::i18n::{self, text, Msg};
 use crate::present::{self, EntryView};
-use crate::queue::Queue;
+use crate::queue::{Queue, QueueEntry};
 
 #[derive(Properties, PartialEq)]
 pub struct QueuePanelProps {
@@ -23,66 +25,10 @@ pub fn QueuePanel(props: &QueuePanelProps) -> Html {
     let (conn_msg, conn_class) = present::connection_label(queue.connection);
     let unconfirmed = queue.unconfirmed();
 
-    let entries = queue.entries().iter().map(|entry| {
-        let view = present::queue_entry(entry);
-        let time = html! {
-            <span class="onshi-queue__time">{ view.time.clone().unwrap_or_default() }</span>
-        };
-        match view.view {
-            EntryView::Unreadable => html! {
-                <li key={view.id} class="onshi-queue__item">
-                    <div class="onshi-queue__entry onshi-queue__entry--error" data-event-id={view.id.to_string()}>
-                        { time }
-                        <span class="onshi-queue__error-text">{ text(lang, Msg::QueueFaceError) }</span>
-                    </div>
-                </li>
-            },
-            EntryView::Result { name, kana, badge, consents, confirmed, method } => {
-                let onclick = {
-                    let on_open = props.on_open.clone();
-                    let id = view.id;
-                    Callback::from(move |_: MouseEvent| on_open.emit(id))
-                };
-                let state = if confirmed { Msg::QueueConfirmed } else { Msg::QueueUnconfirmed };
-                html! {
-                    <li key={view.id} class="onshi-queue__item">
-                        <button type="button" {onclick} data-event-id={view.id.to_string()}
-                            class={classes!("onshi-queue__entry", (!confirmed).then_some("onshi-queue__entry--new"))}>
-                            <span class="onshi-queue__line">
-                                { time }
-                                <span class="onshi-queue__name">
-                                    { name.unwrap_or_else(|| text(lang, Msg::QueueNoName).to_string()) }
-                                </span>
-                                if let Some(kana) = kana {
-                                    <span class="onshi-queue__kana" lang="ja">{ kana }</span>
-                                }
-                            </span>
-                            <span class="onshi-queue__line">
-                                <span class={classes!("onshi-queue__validity", badge.class)}>{ text(lang, badge.msg) }</span>
-                                if let Some((msg, key)) = method {
-                                    <span class="onshi-queue__method" data-verification={key}>
-                                        <span class="onshi-visually-hidden">{ text(lang, Msg::QueueMethod) }{ ": " }</span>
-                                        { text(lang, msg) }
-                                    </span>
-                                }
-                                <span class={classes!("onshi-queue__state", confirmed.then_some("onshi-queue__state--done"))}>
-                                    { text(lang, state) }
-                                </span>
-                            </span>
-                            <span class="onshi-queue__consents">
-                                { for consents.iter().map(|c| html! {
-                                    <span class={classes!("onshi-consent", if c.given { "onshi-consent--given" } else { "onshi-consent--none" })}
-                                        data-given={c.given.to_string()}>
-                                        { i18n::consent_badge(lang, c.category, c.given) }
-                                    </span>
-                                }) }
-                            </span>
-                        </button>
-                    </li>
-                }
-            }
-        }
-    });
+    let entries = queue
+        .entries()
+        .iter()
+        .map(|entry| queue_entry_item(entry, lang, &props.on_open));
 
     html! {
         <aside class="onshi-queue" aria-labelledby={ui.id("queue-heading")}>
@@ -111,5 +57,79 @@ pub fn QueuePanel(props: &QueuePanelProps) -> Html {
                 </ul>
             }
         </aside>
+    }
+}
+
+/// One queue entry as a list item: a button that opens the result, or a neutral line for a
+/// file that could not be read. Public so the render benchmark measures the real markup.
+pub fn queue_entry_item(entry: &QueueEntry, lang: Lang, on_open: &Callback<i64>) -> Html {
+    let view = present::queue_entry(entry);
+    let time = html! {
+        <span class="onshi-queue__time">{ view.time.clone().unwrap_or_default() }</span>
+    };
+    match view.view {
+        EntryView::Unreadable => html! {
+            <li key={view.id} class="onshi-queue__item">
+                <div class="onshi-queue__entry onshi-queue__entry--error" data-event-id={view.id.to_string()}>
+                    { time }
+                    <span class="onshi-queue__error-text">{ text(lang, Msg::QueueFaceError) }</span>
+                </div>
+            </li>
+        },
+        EntryView::Result {
+            name,
+            kana,
+            badge,
+            consents,
+            confirmed,
+            method,
+        } => {
+            let onclick = {
+                let on_open = on_open.clone();
+                let id = view.id;
+                Callback::from(move |_: MouseEvent| on_open.emit(id))
+            };
+            let state = if confirmed {
+                Msg::QueueConfirmed
+            } else {
+                Msg::QueueUnconfirmed
+            };
+            html! {
+                <li key={view.id} class="onshi-queue__item">
+                    <button type="button" {onclick} data-event-id={view.id.to_string()}
+                        class={classes!("onshi-queue__entry", (!confirmed).then_some("onshi-queue__entry--new"))}>
+                        <span class="onshi-queue__line">
+                            { time }
+                            <span class="onshi-queue__name">
+                                { name.unwrap_or_else(|| text(lang, Msg::QueueNoName).to_string()) }
+                            </span>
+                            if let Some(kana) = kana {
+                                <span class="onshi-queue__kana" lang="ja">{ kana }</span>
+                            }
+                        </span>
+                        <span class="onshi-queue__line">
+                            <span class={classes!("onshi-queue__validity", badge.class)}>{ text(lang, badge.msg) }</span>
+                            if let Some((msg, key)) = method {
+                                <span class="onshi-queue__method" data-verification={key}>
+                                    <span class="onshi-visually-hidden">{ text(lang, Msg::QueueMethod) }{ ": " }</span>
+                                    { text(lang, msg) }
+                                </span>
+                            }
+                            <span class={classes!("onshi-queue__state", confirmed.then_some("onshi-queue__state--done"))}>
+                                { text(lang, state) }
+                            </span>
+                        </span>
+                        <span class="onshi-queue__consents">
+                            { for consents.iter().map(|c| html! {
+                                <span class={classes!("onshi-consent", if c.given { "onshi-consent--given" } else { "onshi-consent--none" })}
+                                    data-given={c.given.to_string()}>
+                                    { i18n::consent_badge(lang, c.category, c.given) }
+                                </span>
+                            }) }
+                        </span>
+                    </button>
+                </li>
+            }
+        }
     }
 }
