@@ -13,9 +13,9 @@ use std::rc::Rc;
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use onshi::i18n::{self, text, Msg};
-use onshi::views::queue_entry_item;
 use onshi::present::{self, EntryView};
 use onshi::queue::QueueEntry;
+use onshi::views::queue_entry_item;
 use onshi_core::api::{
     QualificationAnswer, QualificationStatus, ReceptionEvent, ReceptionEventKind,
 };
