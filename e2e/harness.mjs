@@ -63,6 +63,22 @@ export function samplePatients() {
   return JSON.parse(json);
 }
 
+/**
+ * Opens the demo's reception page once the component's form is there, recording every CSP
+ * violation and page error in `problems` (tests assert it stays empty).
+ */
+export async function openReception(browser, pageUrl) {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(msg.text());
+  });
+  page.on("pageerror", (error) => problems.push(String(error)));
+  await page.goto(pageUrl);
+  await page.locator("form.onshi-form").waitFor({ timeout: 20_000 });
+  return { page, problems };
+}
+
 /** Debian's Chromium, headless; playwright-core gives it a fresh profile each launch. */
 export async function launchBrowser() {
   const browser = await chromium.launch({

@@ -9,7 +9,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { startDemo, samplePatients, launchBrowser, repoRoot } from "./harness.mjs";
+import { startDemo, samplePatients, launchBrowser, openReception as openReceptionPage, repoRoot } from "./harness.mjs";
 
 let demo;
 let browser;
@@ -27,14 +27,7 @@ after(async () => {
 });
 
 async function openReception() {
-  const page = await browser.newPage();
-  const problems = [];
-  page.on("console", (msg) => {
-    if (msg.type() === "error" && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(msg.text());
-  });
-  page.on("pageerror", (error) => problems.push(String(error)));
-  await page.goto(demo.pageUrl);
-  await page.locator("form.onshi-form").waitFor({ timeout: 20_000 });
+  const { page, problems } = await openReceptionPage(browser, demo.pageUrl);
   // The live queue is subscribed once the connection reads as open.
   await page.locator(".onshi-conn--open").waitFor({ timeout: 10_000 });
   return { page, problems };

@@ -3,7 +3,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startDemo, samplePatients, launchBrowser } from "./harness.mjs";
+import { startDemo, samplePatients, launchBrowser, openReception as openReceptionPage } from "./harness.mjs";
 
 let demo;
 let browser;
@@ -20,18 +20,7 @@ after(async () => {
   await demo?.stop();
 });
 
-/** Opens the reception page and records every CSP violation and page error. */
-async function openReception() {
-  const page = await browser.newPage();
-  const problems = [];
-  page.on("console", (msg) => {
-    if (msg.type() === "error" && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(msg.text());
-  });
-  page.on("pageerror", (error) => problems.push(String(error)));
-  await page.goto(demo.pageUrl);
-  await page.locator("form.onshi-form").waitFor({ timeout: 20_000 });
-  return { page, problems };
-}
+const openReception = () => openReceptionPage(browser, demo.pageUrl);
 
 async function fillQuery(page, patient) {
   const form = page.locator("form.onshi-form");

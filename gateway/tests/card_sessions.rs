@@ -7,17 +7,15 @@
 
 mod common;
 
-use std::io::Write;
 use std::process::Command;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::sse::{SseClient, SseEvent};
-use common::{Reply, TestGateway, EMR_ORIGIN, INSTITUTION_CODE};
+use common::{logs, Reply, TestGateway, EMR_ORIGIN};
 use hyper::StatusCode;
 use onshi_gateway::card_reader::{Presence, Readers};
 use onshi_gateway::card_session::CardSessionSettings;
-use onshi_gateway::{Config, Mode};
 use onshi_sim::card::VirtualCard;
 use onshi_sim::vpcd::{self, InsertedCard};
 use serde_json::{json, Value};
@@ -31,36 +29,7 @@ const STEP: Duration = Duration::from_secs(15);
 const WRONG_PIN: &str = "0931";
 
 /// Everything the gateway logs during the test (all levels of our crates).
-fn logs() -> &'static Arc<Mutex<Vec<u8>>> {
-    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let buffer = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&buffer);
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter("info,onshi_gateway=trace,onshi_sim=trace,onshi_core=trace")
-            .with_ansi(false)
-            .without_time()
-            .with_writer(move || Capture(Arc::clone(&sink)))
-            .try_init();
-        buffer
-    })
-}
-
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn log_text() -> String {
-    String::from_utf8_lossy(&logs().lock().unwrap()).into_owned()
-}
+const LOG_FILTER: &str = "info,onshi_gateway=trace,onshi_sim=trace,onshi_core=trace";
 
 fn ensure_pcscd() {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/pcscd.sh");
@@ -78,23 +47,17 @@ fn ensure_pcscd() {
 }
 
 async fn sim_gateway() -> TestGateway {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::new(
-        Mode::Sim {
-            latency: Duration::from_millis(50),
-        },
-        dir.path().join("data"),
-        INSTITUTION_CODE,
-    );
-    config.allowed_origins = vec![EMR_ORIGIN.to_string()];
-    config.sim_vpcd_port = VPCD_PORT;
-    config.card_sessions = CardSessionSettings {
-        idle_timeout: Duration::from_secs(60),
-        poll: Duration::from_millis(100),
-        keep_finished: Duration::from_secs(60),
-        ..CardSessionSettings::default()
-    };
-    TestGateway::start(config, dir).await
+    TestGateway::sim_with(Duration::from_millis(50), |config| {
+        config.allowed_origins = vec![EMR_ORIGIN.to_string()];
+        config.sim_vpcd_port = VPCD_PORT;
+        config.card_sessions = CardSessionSettings {
+            idle_timeout: Duration::from_secs(60),
+            poll: Duration::from_millis(100),
+            keep_finished: Duration::from_secs(60),
+            ..CardSessionSettings::default()
+        };
+    })
+    .await
 }
 
 /// A virtual card the test holds, so it can read the card's own counters.
@@ -174,7 +137,7 @@ async fn wait_for(gw: &TestGateway, id: &str, state: &str, seen: &mut Seen) -> V
         assert!(
             !settled && Instant::now() < deadline,
             "waiting for {state}, got {view}; log tail:\n{}",
-            log_text()
+            logs::text()
                 .lines()
                 .filter(|l| !l.contains("access_log"))
                 .rev()
@@ -236,7 +199,7 @@ async fn sse_state(sse: &mut SseClient, id: &str, state: &str, all: &mut Vec<Sse
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn card_sessions_through_pcscd_and_vpcd() {
-    logs();
+    logs::capture(LOG_FILTER);
     ensure_pcscd();
     let gw = sim_gateway().await;
     let mut seen = Seen::default();
@@ -302,7 +265,7 @@ async fn card_sessions_through_pcscd_and_vpcd() {
     let queue = gw.get("/v1/reception-queue").await.json();
     assert_eq!(queue["events"].as_array().unwrap().len(), 1);
     assert_eq!(queue["events"][0]["verification"], "pin");
-    let logs_now = log_text();
+    let logs_now = logs::text();
     let done_line = logs_now
         .lines()
         .find(|l| l.contains("card session done"))
@@ -502,7 +465,7 @@ async fn card_sessions_through_pcscd_and_vpcd() {
         .iter()
         .map(|e| format!("{:?} {:?} {}\n", e.id, e.event, e.data))
         .collect();
-    let logs = without_session_ids(&log_text());
+    let logs = without_session_ids(&logs::text());
     let answers = without_session_ids(&seen.0);
     let sse_text = without_session_ids(&sse_text);
     for (what, text) in [("answers", &answers), ("SSE", &sse_text), ("logs", &logs)] {
@@ -560,10 +523,7 @@ async fn terminal_mode_has_no_card_sessions_and_no_sim_routes() {
     let reply = gw.post_json("/v1/card-sessions", &json!({})).await;
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(reply.error_code(), "terminal_unavailable");
-    assert!(reply.json()["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("no documented way"));
+    assert!(reply.error_message().contains("no documented way"));
     let get = gw.get("/v1/card-sessions/cs-00").await;
     assert_eq!(get.status, StatusCode::SERVICE_UNAVAILABLE);
     for (method, path) in [

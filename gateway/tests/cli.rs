@@ -1,21 +1,36 @@
 //! The built binary: clear refusals before anything listens.
 
-use std::process::Command;
+use std::process::{Command, Output};
 
 fn gateway() -> Command {
     Command::new(env!("CARGO_BIN_EXE_onshi-gateway"))
 }
 
+/// `serve <args>`, then `--data-dir <temp>` if `with_data_dir`: the output and its stderr.
+fn serve(args: &[&str], with_data_dir: bool) -> (Output, String) {
+    let data = tempfile::tempdir().unwrap();
+    let mut command = gateway();
+    command.arg("serve").args(args);
+    if with_data_dir {
+        command.arg("--data-dir").arg(data.path());
+    }
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output, stderr)
+}
+
+/// `serve --sim --listen 127.0.0.1:0 <args> --data-dir <temp>`.
+fn serve_sim(args: &[&str]) -> (Output, String) {
+    serve(
+        &[&["--sim", "--listen", "127.0.0.1:0"], args].concat(),
+        true,
+    )
+}
+
 #[test]
 fn non_loopback_listen_is_refused_clearly() {
-    let data = tempfile::tempdir().unwrap();
-    let output = gateway()
-        .args(["serve", "--sim", "--listen", "0.0.0.0:7611", "--data-dir"])
-        .arg(data.path())
-        .output()
-        .unwrap();
+    let (output, stderr) = serve(&["--sim", "--listen", "0.0.0.0:7611"], true);
     assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("refusing to listen on 0.0.0.0:7611"),
         "{stderr}"
@@ -26,29 +41,18 @@ fn non_loopback_listen_is_refused_clearly() {
 
 #[test]
 fn sim_and_terminal_dir_are_exclusive() {
-    let output = gateway()
-        .args(["serve", "--sim", "--terminal-dir", "somewhere"])
-        .output()
-        .unwrap();
+    let (output, stderr) = serve(&["--sim", "--terminal-dir", "somewhere"], false);
     assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--terminal-dir"), "{stderr}");
 }
 
 #[test]
 fn terminal_mode_without_institution_code_is_refused() {
-    let output = gateway()
-        .args([
-            "serve",
-            "--terminal-dir",
-            "somewhere",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .output()
-        .unwrap();
+    let (output, stderr) = serve(
+        &["--terminal-dir", "somewhere", "--listen", "127.0.0.1:0"],
+        false,
+    );
     assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("--institution-code is required"),
         "{stderr}"
@@ -57,22 +61,8 @@ fn terminal_mode_without_institution_code_is_refused() {
 
 #[test]
 fn a_terminal_timeout_the_component_would_not_wait_for_is_refused() {
-    let data = tempfile::tempdir().unwrap();
-    let output = gateway()
-        .args([
-            "serve",
-            "--sim",
-            "--listen",
-            "127.0.0.1:0",
-            "--terminal-timeout-secs",
-            "45",
-            "--data-dir",
-        ])
-        .arg(data.path())
-        .output()
-        .unwrap();
+    let (output, stderr) = serve_sim(&["--terminal-timeout-secs", "45"]);
     assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--terminal-timeout-secs 45"), "{stderr}");
     assert!(stderr.contains("40 s"), "{stderr}");
     assert!(output.stdout.is_empty());
@@ -80,21 +70,7 @@ fn a_terminal_timeout_the_component_would_not_wait_for_is_refused() {
 
 #[test]
 fn an_origin_with_its_default_port_is_refused_with_a_hint() {
-    let data = tempfile::tempdir().unwrap();
-    let output = gateway()
-        .args([
-            "serve",
-            "--sim",
-            "--listen",
-            "127.0.0.1:0",
-            "--allow-origin",
-            "https://emr.example.jp:443",
-            "--data-dir",
-        ])
-        .arg(data.path())
-        .output()
-        .unwrap();
+    let (output, stderr) = serve_sim(&["--allow-origin", "https://emr.example.jp:443"]);
     assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("drop the port"), "{stderr}");
 }

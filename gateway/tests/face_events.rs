@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use common::sse::{SseClient, SseEvent};
-use common::{fast_timings, names_in, raw_request, TestGateway, EMR_ORIGIN, INSTITUTION_CODE};
+use common::{names_in, TestGateway, EMR_ORIGIN, INSTITUTION_CODE};
 use hyper::StatusCode;
 use onshi_gateway::{Config, Mode};
 use serde_json::Value;
@@ -93,18 +93,7 @@ fn face_folder_is_polled_at_least_five_times_a_second_by_default() {
 }
 
 fn terminal_config(root: &Path) -> Config {
-    let terminal = root.join("terminal");
-    for sub in ["req", "res", "face"] {
-        std::fs::create_dir_all(terminal.join(sub)).unwrap();
-    }
-    let mut config = Config::new(
-        Mode::Terminal { dir: terminal },
-        root.join("data"),
-        INSTITUTION_CODE,
-    );
-    config.allowed_origins = vec![EMR_ORIGIN.to_string()];
-    config.link = fast_timings(Duration::from_secs(2));
-    config
+    common::terminal_config(root, Duration::from_secs(2))
 }
 
 #[tokio::test]
@@ -356,16 +345,10 @@ async fn sim_endpoint_does_not_exist_with_a_real_terminal() {
 
 #[tokio::test]
 async fn the_simulated_reader_drops_results_by_itself_when_asked() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::new(
-        Mode::Sim {
-            latency: Duration::from_millis(30),
-        },
-        dir.path().join("data"),
-        INSTITUTION_CODE,
-    );
-    config.sim_face_every = Some(Duration::from_millis(300));
-    let gw = TestGateway::start(config, dir).await;
+    let gw = TestGateway::sim_with(Duration::from_millis(30), |config| {
+        config.sim_face_every = Some(Duration::from_millis(300));
+    })
+    .await;
     let mut client = subscribe(&gw, "/v1/events", &[]).await;
     let first = next(&mut client).await;
     let second = next(&mut client).await;
@@ -377,30 +360,14 @@ async fn the_simulated_reader_drops_results_by_itself_when_asked() {
 #[tokio::test]
 async fn event_routes_apply_the_host_and_origin_rules() {
     let gw = TestGateway::terminal(Duration::from_secs(2)).await;
-    let bad_origin = raw_request(
-        gw.addr,
-        "GET",
-        "/v1/events",
-        &[("host", &gw.host()), ("origin", "https://evil.example")],
-        None,
-    )
-    .await;
+    let bad_origin = gw.get_from("https://evil.example", "/v1/events").await;
     assert_eq!(bad_origin.status, StatusCode::FORBIDDEN);
     assert_eq!(bad_origin.error_code(), "origin_not_allowed");
     assert!(bad_origin.header("access-control-allow-origin").is_none());
 
     for path in ["/v1/events", "/v1/reception-queue"] {
-        let bad_host = raw_request(
-            gw.addr,
-            "GET",
-            path,
-            &[(
-                "host",
-                &format!("rebind.attacker.example:{}", gw.addr.port()),
-            )],
-            None,
-        )
-        .await;
+        let host = format!("rebind.attacker.example:{}", gw.addr.port());
+        let bad_host = gw.get_as_host(path, &host).await;
         assert_eq!(bad_host.status, StatusCode::MISDIRECTED_REQUEST, "{path}");
         assert_eq!(bad_host.error_code(), "host_not_allowed");
     }
@@ -418,15 +385,13 @@ async fn event_routes_apply_the_host_and_origin_rules() {
 
     // A client that sets Last-Event-ID itself (fetch-based readers) passes the preflight.
     let preflight = gw
-        .send(
-            "OPTIONS",
+        .preflight(
             "/v1/events",
             &[
                 ("origin", EMR_ORIGIN),
                 ("access-control-request-method", "GET"),
                 ("access-control-request-headers", "last-event-id"),
             ],
-            None,
         )
         .await;
     assert_eq!(preflight.status, StatusCode::NO_CONTENT);

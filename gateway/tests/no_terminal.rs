@@ -5,22 +5,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{names_in, TestGateway};
+use common::{names_in, synthetic_query, TestGateway};
 use hyper::StatusCode;
-use serde_json::json;
-
-/// Shape-valid synthetic card; the check digit is overridden so no real insurer is needed.
-fn synthetic_query() -> serde_json::Value {
-    json!({
-        "method": "insurance_card",
-        "insurer_number": "06139999",
-        "symbol": "1234",
-        "number": "5678",
-        "branch": "01",
-        "birthdate": "1980-01-02",
-        "override_check_digit": true
-    })
-}
 
 #[tokio::test]
 async fn unanswered_request_times_out_and_is_taken_back() {
@@ -31,10 +17,7 @@ async fn unanswered_request_times_out_and_is_taken_back() {
     assert_eq!(reply.error_code(), "terminal_timeout");
     assert!(started.elapsed() >= Duration::from_millis(400));
     // Nothing of ours is left for a terminal that comes back later.
-    assert_eq!(
-        names_in(&gw.terminal_dir().join("req")),
-        Vec::<String>::new()
-    );
+    assert_eq!(gw.terminal_files("req"), Vec::<String>::new());
 }
 
 #[tokio::test]
@@ -52,21 +35,7 @@ async fn request_file_is_complete_and_named_for_the_terminal() {
         }
         None
     });
-    let client = tokio::spawn({
-        let addr = gw.addr;
-        let host = gw.host();
-        async move {
-            let body = synthetic_query().to_string();
-            common::raw_request(
-                addr,
-                "POST",
-                "/v1/qualifications",
-                &[("host", &host), ("content-type", "application/json")],
-                Some(&body),
-            )
-            .await
-        }
-    });
+    let client = gw.spawn_post_json("/v1/qualifications", &synthetic_query());
     let (name, bytes) = watcher.await.unwrap().expect("a request file appears");
     assert!(name.starts_with("OQSsiquc01req_"), "{name}");
     let request = onshi_core::oqs::request::QualificationRequest::parse(&bytes).expect("parses");
@@ -116,10 +85,7 @@ async fn health_probes_the_share_at_most_once_per_interval() {
         assert_eq!(reply.status, StatusCode::OK);
         assert_eq!(reply.json()["terminal"], "online");
     }
-    assert_eq!(
-        names_in(&gw.terminal_dir().join("req")),
-        Vec::<String>::new()
-    );
+    assert_eq!(gw.terminal_files("req"), Vec::<String>::new());
 }
 
 #[tokio::test]

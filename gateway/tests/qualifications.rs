@@ -17,11 +17,17 @@ struct Setup {
 }
 
 async fn setup(timeout: Duration) -> Setup {
+    setup_with(timeout, 2).await
+}
+
+/// [`setup`] with a terminal that says 処理中 `in_progress_rounds` times to the sample
+/// patient `in_progress`.
+async fn setup_with(timeout: Duration, in_progress_rounds: u32) -> Setup {
     let gw = TestGateway::terminal(timeout).await;
     let config = TerminalConfig {
         latency: Duration::from_millis(30),
         poll_interval: Duration::from_millis(20),
-        in_progress_rounds: 2,
+        in_progress_rounds,
         institution_code: common::INSTITUTION_CODE.to_string(),
     };
     let terminal = SimTerminal::start(
@@ -52,17 +58,8 @@ async fn ask(gw: &TestGateway, query: &Value) -> common::Reply {
 }
 
 fn assert_folders_clean(gw: &TestGateway) {
-    let terminal = gw.terminal_dir();
-    assert_eq!(
-        names_in(&terminal.join("req")),
-        Vec::<String>::new(),
-        "req/"
-    );
-    assert_eq!(
-        names_in(&terminal.join("res")),
-        Vec::<String>::new(),
-        "res/"
-    );
+    assert_eq!(gw.terminal_files("req"), Vec::<String>::new(), "req/");
+    assert_eq!(gw.terminal_files("res"), Vec::<String>::new(), "res/");
 }
 
 #[tokio::test]
@@ -124,20 +121,8 @@ async fn in_progress_is_asked_again_until_answered() {
 #[tokio::test]
 async fn in_progress_until_the_deadline_is_a_timeout() {
     // The terminal keeps saying 処理中 longer than the gateway may wait.
-    let gw = TestGateway::terminal(Duration::from_millis(150)).await;
-    let config = TerminalConfig {
-        latency: Duration::from_millis(30),
-        poll_interval: Duration::from_millis(20),
-        in_progress_rounds: 1_000,
-        institution_code: common::INSTITUTION_CODE.to_string(),
-    };
-    let _terminal = SimTerminal::start(
-        &gw.terminal_dir(),
-        Arc::new(Population::generate(7)),
-        config,
-    )
-    .unwrap();
-    let reply = ask(&gw, &query_of(&sample("in_progress"))).await;
+    let s = setup_with(Duration::from_millis(150), 1_000).await;
+    let reply = ask(&s.gw, &query_of(&sample("in_progress"))).await;
     assert_eq!(reply.status, StatusCode::GATEWAY_TIMEOUT);
     assert_eq!(reply.error_code(), "terminal_timeout");
 }
@@ -153,10 +138,7 @@ async fn malformed_answer_is_kept_in_rejected() {
     let rejected = names_in(&s.gw.rejected_dir());
     assert_eq!(rejected.len(), 1, "{rejected:?}");
     assert!(rejected[0].starts_with("OQSsiquc01res_"), "{rejected:?}");
-    let message = reply.json()["error"]["message"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let message = reply.error_message();
     assert!(
         message.contains(&format!("rejected/{}", rejected[0])),
         "{message}"
@@ -198,10 +180,7 @@ async fn malformed_fields_are_listed() {
     assert_eq!(body["error"]["fields"]["number"], "required");
     assert_eq!(body["error"]["fields"]["birthdate"], "date");
     // Nothing reached the terminal.
-    assert_eq!(
-        names_in(&s.gw.terminal_dir().join("req")),
-        Vec::<String>::new()
-    );
+    assert_eq!(s.gw.terminal_files("req"), Vec::<String>::new());
 }
 
 /// The sample's insurer number with its check digit (the last digit) changed.
@@ -258,19 +237,7 @@ async fn concurrent_queries_get_their_own_answers() {
 async fn futures_join(gw: &TestGateway, keys: &[&str]) -> Vec<common::Reply> {
     let tasks: Vec<_> = keys
         .iter()
-        .map(|key| {
-            let (addr, host, body) = (gw.addr, gw.host(), query_of(&sample(key)).to_string());
-            tokio::spawn(async move {
-                common::raw_request(
-                    addr,
-                    "POST",
-                    "/v1/qualifications",
-                    &[("host", &host), ("content-type", "application/json")],
-                    Some(&body),
-                )
-                .await
-            })
-        })
+        .map(|key| gw.spawn_post_json("/v1/qualifications", &query_of(&sample(key))))
         .collect();
     let mut replies = Vec::new();
     for task in tasks {

@@ -3,67 +3,22 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use common::{raw_request, TestGateway, EMR_ORIGIN};
+use common::{logs, TestGateway, EMR_ORIGIN};
 use hyper::StatusCode;
-
-/// What the gateway logs in this test binary (warn and above).
-fn logs() -> &'static Arc<Mutex<Vec<u8>>> {
-    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let buffer = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&buffer);
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter("warn")
-            .with_ansi(false)
-            .with_writer(move || Capture(Arc::clone(&sink)))
-            .try_init();
-        buffer
-    })
-}
-
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn logged() -> String {
-    String::from_utf8_lossy(&logs().lock().unwrap()).into_owned()
-}
 
 #[tokio::test]
 async fn refused_origins_and_hosts_are_logged_for_it() {
-    logs();
+    logs::capture("warn");
     let gw = gateway().await;
     let reply = gw
-        .send(
-            "GET",
-            "/v1/health",
-            &[("origin", "https://forgotten-emr.example")],
-            None,
-        )
+        .get_from("https://forgotten-emr.example", "/v1/health")
         .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
-    let reply = raw_request(
-        gw.addr,
-        "GET",
-        "/v1/health",
-        &[("host", "rebound.example:7611")],
-        None,
-    )
-    .await;
+    let reply = gw.get_as_host("/v1/health", "rebound.example:7611").await;
     assert_eq!(reply.status, StatusCode::MISDIRECTED_REQUEST);
-    let text = logged();
+    let text = logs::text();
     assert!(text.contains("WARN"), "{text}");
     assert!(text.contains("https://forgotten-emr.example"), "{text}");
     assert!(text.contains("--allow-origin"), "{text}");
@@ -77,17 +32,8 @@ async fn gateway() -> TestGateway {
 #[tokio::test]
 async fn foreign_host_is_misdirected() {
     let gw = gateway().await;
-    let reply = raw_request(
-        gw.addr,
-        "GET",
-        "/v1/health",
-        &[(
-            "host",
-            &format!("rebind.attacker.example:{}", gw.addr.port()),
-        )],
-        None,
-    )
-    .await;
+    let host = format!("rebind.attacker.example:{}", gw.addr.port());
+    let reply = gw.get_as_host("/v1/health", &host).await;
     assert_eq!(reply.status, StatusCode::MISDIRECTED_REQUEST);
     assert_eq!(reply.error_code(), "host_not_allowed");
     assert!(reply.header("access-control-allow-origin").is_none());
@@ -97,14 +43,8 @@ async fn foreign_host_is_misdirected() {
 async fn own_host_on_another_port_is_misdirected() {
     let gw = gateway().await;
     let other_port = gw.addr.port().wrapping_add(1);
-    let reply = raw_request(
-        gw.addr,
-        "GET",
-        "/v1/health",
-        &[("host", &format!("localhost:{other_port}"))],
-        None,
-    )
-    .await;
+    let host = format!("localhost:{other_port}");
+    let reply = gw.get_as_host("/v1/health", &host).await;
     assert_eq!(reply.status, StatusCode::MISDIRECTED_REQUEST);
 }
 
@@ -115,7 +55,7 @@ async fn localhost_and_ipv6_names_are_accepted() {
         format!("localhost:{}", gw.addr.port()),
         format!("[::1]:{}", gw.addr.port()),
     ] {
-        let reply = raw_request(gw.addr, "GET", "/v1/health", &[("host", &host)], None).await;
+        let reply = gw.get_as_host("/v1/health", &host).await;
         assert_eq!(reply.status, StatusCode::OK, "{host}");
     }
 }
@@ -123,14 +63,7 @@ async fn localhost_and_ipv6_names_are_accepted() {
 #[tokio::test]
 async fn unknown_origin_is_refused_without_cors() {
     let gw = gateway().await;
-    let reply = gw
-        .send(
-            "GET",
-            "/v1/health",
-            &[("origin", "https://evil.example")],
-            None,
-        )
-        .await;
+    let reply = gw.get_from("https://evil.example", "/v1/health").await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     assert_eq!(reply.error_code(), "origin_not_allowed");
     assert!(reply.header("access-control-allow-origin").is_none());
@@ -149,18 +82,13 @@ async fn refused_origin_cannot_post_a_simple_request() {
         )
         .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
-    assert_eq!(
-        common::names_in(&gw.terminal_dir().join("req")),
-        Vec::<String>::new()
-    );
+    assert_eq!(gw.terminal_files("req"), Vec::<String>::new());
 }
 
 #[tokio::test]
 async fn allowed_origin_gets_its_exact_origin_back() {
     let gw = gateway().await;
-    let reply = gw
-        .send("GET", "/v1/health", &[("origin", EMR_ORIGIN)], None)
-        .await;
+    let reply = gw.get_from(EMR_ORIGIN, "/v1/health").await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(
         reply.header("access-control-allow-origin"),
@@ -177,9 +105,7 @@ async fn allowed_origin_gets_its_exact_origin_back() {
 async fn errors_for_allowed_origins_carry_cors_too() {
     // Otherwise the page could not read the error body.
     let gw = gateway().await;
-    let reply = gw
-        .send("GET", "/v1/nothing-here", &[("origin", EMR_ORIGIN)], None)
-        .await;
+    let reply = gw.get_from(EMR_ORIGIN, "/v1/nothing-here").await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert_eq!(reply.error_code(), "not_found");
     assert_eq!(
@@ -188,22 +114,29 @@ async fn errors_for_allowed_origins_carry_cors_too() {
     );
 }
 
+/// The preflight of a page on `origin` before it POSTs to /v1/qualifications, with
+/// `extra` request headers after Origin and Access-Control-Request-Method.
+async fn preflight_post(gw: &TestGateway, origin: &str, extra: &[(&str, &str)]) -> common::Reply {
+    let mut headers = vec![
+        ("origin", origin),
+        ("access-control-request-method", "POST"),
+    ];
+    headers.extend_from_slice(extra);
+    gw.preflight("/v1/qualifications", &headers).await
+}
+
 #[tokio::test]
 async fn preflight_with_private_network_access() {
     let gw = gateway().await;
-    let reply = gw
-        .send(
-            "OPTIONS",
-            "/v1/qualifications",
-            &[
-                ("origin", EMR_ORIGIN),
-                ("access-control-request-method", "POST"),
-                ("access-control-request-headers", "content-type"),
-                ("access-control-request-private-network", "true"),
-            ],
-            None,
-        )
-        .await;
+    let reply = preflight_post(
+        &gw,
+        EMR_ORIGIN,
+        &[
+            ("access-control-request-headers", "content-type"),
+            ("access-control-request-private-network", "true"),
+        ],
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
     assert_eq!(
         reply.header("access-control-allow-origin"),
@@ -228,17 +161,7 @@ async fn preflight_with_private_network_access() {
 #[tokio::test]
 async fn plain_preflight_does_not_grant_private_network() {
     let gw = gateway().await;
-    let reply = gw
-        .send(
-            "OPTIONS",
-            "/v1/qualifications",
-            &[
-                ("origin", EMR_ORIGIN),
-                ("access-control-request-method", "POST"),
-            ],
-            None,
-        )
-        .await;
+    let reply = preflight_post(&gw, EMR_ORIGIN, &[]).await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
     assert!(reply
         .header("access-control-allow-private-network")
@@ -248,18 +171,12 @@ async fn plain_preflight_does_not_grant_private_network() {
 #[tokio::test]
 async fn preflight_from_unknown_origin_is_refused() {
     let gw = gateway().await;
-    let reply = gw
-        .send(
-            "OPTIONS",
-            "/v1/qualifications",
-            &[
-                ("origin", "http://localhost:9999"),
-                ("access-control-request-method", "POST"),
-                ("access-control-request-private-network", "true"),
-            ],
-            None,
-        )
-        .await;
+    let reply = preflight_post(
+        &gw,
+        "http://localhost:9999",
+        &[("access-control-request-private-network", "true")],
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     assert!(reply.header("access-control-allow-origin").is_none());
     assert!(reply
@@ -278,55 +195,51 @@ async fn unknown_path_and_wrong_method_are_json_errors() {
     assert_eq!(wrong_method.error_code(), "bad_request");
 }
 
+/// `POST /v1/qualifications` with `content_type` and `body`.
+async fn post_qualifications(gw: &TestGateway, content_type: &str, body: &str) -> common::Reply {
+    gw.send(
+        "POST",
+        "/v1/qualifications",
+        &[("content-type", content_type)],
+        Some(body),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn malformed_bodies_are_bad_requests() {
     let gw = gateway().await;
-    let syntax = gw
-        .send(
-            "POST",
-            "/v1/qualifications",
-            &[("content-type", "application/json")],
-            Some("{\"method\":"),
-        )
-        .await;
-    assert_eq!(syntax.status, StatusCode::BAD_REQUEST);
-    assert_eq!(syntax.error_code(), "bad_request");
-
-    let shape = gw
-        .send(
-            "POST",
-            "/v1/qualifications",
-            &[("content-type", "application/json")],
-            Some("{\"method\":\"insurance_card\"}"),
-        )
-        .await;
-    assert_eq!(shape.status, StatusCode::BAD_REQUEST);
-    assert_eq!(shape.error_code(), "bad_request");
-
-    let not_json = gw
-        .send(
-            "POST",
-            "/v1/qualifications",
-            &[("content-type", "text/plain")],
-            Some("hello"),
-        )
-        .await;
-    assert_eq!(not_json.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert_eq!(not_json.error_code(), "bad_request");
+    for (case, content_type, body, status) in [
+        (
+            "syntax",
+            "application/json",
+            "{\"method\":",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "shape",
+            "application/json",
+            "{\"method\":\"insurance_card\"}",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "not_json",
+            "text/plain",
+            "hello",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+    ] {
+        let reply = post_qualifications(&gw, content_type, body).await;
+        assert_eq!(reply.status, status, "{case}");
+        assert_eq!(reply.error_code(), "bad_request", "{case}");
+    }
 }
 
 #[tokio::test]
 async fn oversized_bodies_are_refused() {
     let gw = gateway().await;
     let huge = format!("{{\"number\":\"{}\"}}", "1".repeat(64 * 1024));
-    let reply = gw
-        .send(
-            "POST",
-            "/v1/qualifications",
-            &[("content-type", "application/json")],
-            Some(&huge),
-        )
-        .await;
+    let reply = post_qualifications(&gw, "application/json", &huge).await;
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(reply.error_code(), "bad_request");
 }

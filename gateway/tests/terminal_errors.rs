@@ -6,13 +6,12 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{eventually, names_in, TestGateway};
+use common::{eventually, names_in, synthetic_query, Reply, TestGateway};
 use hyper::StatusCode;
 use onshi_core::codes::{ProcessingResultStatus, QualificationValidity, SegmentOfResult};
 use onshi_core::oqs::files::response_name_for;
 use onshi_core::oqs::{write_response, QualificationRequest, XmlEncoding};
 use onshi_core::qualification::QualificationResponse;
-use serde_json::json;
 use tokio::io::AsyncWriteExt;
 
 /// Answers the first request that appears in `req/` with `answer(request)`, written by
@@ -56,86 +55,83 @@ fn answered(request: &QualificationRequest) -> QualificationResponse {
     response
 }
 
-fn query() -> serde_json::Value {
-    json!({
-        "method": "insurance_card",
-        "insurer_number": "06139999",
-        "symbol": "1234",
-        "number": "5678",
-        "branch": "01",
-        "birthdate": "1980-01-02",
-        "override_check_digit": true
-    })
+/// A gateway whose terminal answers the first request with `answer(request)`, written by
+/// `write(res_path, bytes)`, and the gateway's reply to [`synthetic_query`].
+async fn ask_scripted<A, W, F>(answer: A, write: W) -> (TestGateway, Reply)
+where
+    A: Fn(&QualificationRequest) -> QualificationResponse + Send + 'static,
+    W: Fn(std::path::PathBuf, Vec<u8>) -> F + Send + 'static,
+    F: std::future::Future<Output = ()> + Send,
+{
+    let gw = TestGateway::terminal(Duration::from_secs(5)).await;
+    let reply = ask_terminal(&gw, answer, write).await;
+    (gw, reply)
+}
+
+/// `gw`'s reply to [`synthetic_query`] with a scripted terminal answering it.
+async fn ask_terminal<A, W, F>(gw: &TestGateway, answer: A, write: W) -> Reply
+where
+    A: Fn(&QualificationRequest) -> QualificationResponse + Send + 'static,
+    W: Fn(std::path::PathBuf, Vec<u8>) -> F + Send + 'static,
+    F: std::future::Future<Output = ()> + Send,
+{
+    let terminal = scripted_terminal(&gw.terminal_dir(), answer, write);
+    let reply = gw.post_json("/v1/qualifications", &synthetic_query()).await;
+    terminal.await.unwrap();
+    reply
+}
+
+/// [`ask_scripted`] with the [`answered`] response changed by `change`, written at once.
+async fn ask_changed(
+    change: impl Fn(&mut QualificationResponse) + Send + 'static,
+) -> (TestGateway, Reply) {
+    let answer = move |request: &QualificationRequest| {
+        let mut response = answered(request);
+        change(&mut response);
+        response
+    };
+    ask_scripted(answer, write_at_once).await
+}
+
+/// A 502 terminal_error.
+fn assert_terminal_error(reply: &Reply) {
+    assert_eq!(reply.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(reply.error_code(), "terminal_error");
 }
 
 #[tokio::test]
 async fn segment_of_result_9_is_a_terminal_error() {
-    let gw = TestGateway::terminal(Duration::from_secs(5)).await;
-    let terminal = scripted_terminal(
-        &gw.terminal_dir(),
-        |request| {
-            let mut response = answered(request);
-            response.header.segment_of_result = Some(SegmentOfResult::Failed);
-            response.header.error_code = Some("EXS0001".to_string());
-            response.header.error_message = Some("試験用の異常終了".to_string());
-            response
-        },
-        write_at_once,
-    );
-    let reply = gw.post_json("/v1/qualifications", &query()).await;
-    terminal.await.unwrap();
-    assert_eq!(reply.status, StatusCode::BAD_GATEWAY);
-    assert_eq!(reply.error_code(), "terminal_error");
-    let message = reply.json()["error"]["message"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (gw, reply) = ask_changed(|response| {
+        response.header.segment_of_result = Some(SegmentOfResult::Failed);
+        response.header.error_code = Some("EXS0001".to_string());
+        response.header.error_message = Some("試験用の異常終了".to_string());
+    })
+    .await;
+    assert_terminal_error(&reply);
+    let message = reply.error_message();
     assert!(message.contains("EXS0001"), "{message}");
     assert!(message.contains("試験用の異常終了"), "{message}");
-    assert_eq!(
-        names_in(&gw.terminal_dir().join("res")),
-        Vec::<String>::new()
-    );
+    assert_eq!(gw.terminal_files("res"), Vec::<String>::new());
 }
 
 #[tokio::test]
 async fn processing_status_2_is_a_terminal_error() {
-    let gw = TestGateway::terminal(Duration::from_secs(5)).await;
-    let terminal = scripted_terminal(
-        &gw.terminal_dir(),
-        |request| {
-            let mut response = answered(request);
-            response.processing.status = Some(ProcessingResultStatus::Error);
-            response.processing.code = Some("EXB0002".to_string());
-            response.processing.message = Some("試験用の処理エラー".to_string());
-            response
-        },
-        write_at_once,
-    );
-    let reply = gw.post_json("/v1/qualifications", &query()).await;
-    terminal.await.unwrap();
-    assert_eq!(reply.status, StatusCode::BAD_GATEWAY);
-    assert_eq!(reply.error_code(), "terminal_error");
-    assert!(reply.json()["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("EXB0002"));
+    let (_gw, reply) = ask_changed(|response| {
+        response.processing.status = Some(ProcessingResultStatus::Error);
+        response.processing.code = Some("EXB0002".to_string());
+        response.processing.message = Some("試験用の処理エラー".to_string());
+    })
+    .await;
+    assert_terminal_error(&reply);
+    assert!(reply.error_message().contains("EXB0002"));
 }
 
 #[tokio::test]
 async fn answer_for_another_request_is_rejected() {
-    let gw = TestGateway::terminal(Duration::from_secs(5)).await;
-    let terminal = scripted_terminal(
-        &gw.terminal_dir(),
-        |request| {
-            let mut response = answered(request);
-            response.header.arbitrary_file_identifier = Some("someone-else".to_string());
-            response
-        },
-        write_at_once,
-    );
-    let reply = gw.post_json("/v1/qualifications", &query()).await;
-    terminal.await.unwrap();
+    let (gw, reply) = ask_changed(|response| {
+        response.header.arbitrary_file_identifier = Some("someone-else".to_string());
+    })
+    .await;
     assert_eq!(reply.status, StatusCode::BAD_GATEWAY);
     assert_eq!(reply.error_code(), "terminal_bad_response");
     assert_eq!(names_in(&gw.rejected_dir()).len(), 1);
@@ -143,8 +139,7 @@ async fn answer_for_another_request_is_rejected() {
 
 #[tokio::test]
 async fn answer_written_slowly_is_read_only_when_complete() {
-    let gw = TestGateway::terminal(Duration::from_secs(5)).await;
-    let terminal = scripted_terminal(&gw.terminal_dir(), answered, |path, bytes| async move {
+    let (gw, reply) = ask_scripted(answered, |path, bytes| async move {
         // Half the file, a pause of many polls (a slow share), then the rest.
         let (head, tail) = bytes.split_at(bytes.len() / 2);
         std::fs::write(&path, head).unwrap();
@@ -152,111 +147,61 @@ async fn answer_written_slowly_is_read_only_when_complete() {
         let mut whole = head.to_vec();
         whole.extend_from_slice(tail);
         std::fs::write(&path, whole).unwrap();
-    });
-    let reply = gw.post_json("/v1/qualifications", &query()).await;
-    terminal.await.unwrap();
+    })
+    .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.json());
     assert_eq!(reply.json()["status"], "not_found");
     assert_eq!(names_in(&gw.rejected_dir()), Vec::<String>::new());
 }
 
 /// A 502 terminal_bad_response with the answer moved to rejected/ and res/ left empty.
-fn assert_rejected(gw: &TestGateway, reply: &common::Reply) {
+fn assert_rejected(gw: &TestGateway, reply: &Reply) {
     assert_eq!(reply.status, StatusCode::BAD_GATEWAY, "{}", reply.json());
     assert_eq!(reply.error_code(), "terminal_bad_response");
     let rejected = names_in(&gw.rejected_dir());
     assert_eq!(rejected.len(), 1, "{rejected:?}");
     assert!(rejected[0].starts_with("OQSsiquc01res_"), "{rejected:?}");
-    assert_eq!(
-        names_in(&gw.terminal_dir().join("res")),
-        Vec::<String>::new()
-    );
-    assert_eq!(
-        names_in(&gw.terminal_dir().join("req")),
-        Vec::<String>::new()
-    );
+    assert_eq!(gw.terminal_files("res"), Vec::<String>::new());
+    assert_eq!(gw.terminal_files("req"), Vec::<String>::new());
 }
 
 #[tokio::test]
 async fn completed_answer_without_validity_is_rejected_not_not_found() {
-    let gw = TestGateway::terminal(Duration::from_secs(5)).await;
-    let terminal = scripted_terminal(
-        &gw.terminal_dir(),
-        |request| {
-            let mut response = answered(request);
-            response.validity = None;
-            response
-        },
-        write_at_once,
-    );
-    let reply = gw.post_json("/v1/qualifications", &query()).await;
-    terminal.await.unwrap();
+    let (gw, reply) = ask_changed(|response| response.validity = None).await;
     assert_rejected(&gw, &reply);
-    let message = reply.json()["error"]["message"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let message = reply.error_message();
     assert!(message.contains("QualificationValidity"), "{message}");
 }
 
 #[tokio::test]
 async fn answer_without_segment_of_result_is_rejected() {
-    let gw = TestGateway::terminal(Duration::from_secs(5)).await;
-    let terminal = scripted_terminal(
-        &gw.terminal_dir(),
-        |request| {
-            let mut response = answered(request);
-            response.header.segment_of_result = None;
-            response
-        },
-        write_at_once,
-    );
-    let reply = gw.post_json("/v1/qualifications", &query()).await;
-    terminal.await.unwrap();
+    let (gw, reply) = ask_changed(|response| response.header.segment_of_result = None).await;
     assert_rejected(&gw, &reply);
 }
 
 #[tokio::test]
 async fn unknown_segment_of_result_is_rejected() {
-    let gw = TestGateway::terminal(Duration::from_secs(5)).await;
-    let terminal = scripted_terminal(
-        &gw.terminal_dir(),
-        |request| {
-            let mut response = answered(request);
-            response.header.segment_of_result = Some(SegmentOfResult::from_code("7"));
-            response
-        },
-        write_at_once,
-    );
-    let reply = gw.post_json("/v1/qualifications", &query()).await;
-    terminal.await.unwrap();
+    let (gw, reply) = ask_changed(|response| {
+        response.header.segment_of_result = Some(SegmentOfResult::from_code("7"));
+    })
+    .await;
     assert_rejected(&gw, &reply);
 }
 
 #[tokio::test]
 async fn error_answer_without_validity_stays_a_terminal_error() {
-    let gw = TestGateway::terminal(Duration::from_secs(5)).await;
-    let terminal = scripted_terminal(
-        &gw.terminal_dir(),
-        |request| {
-            let mut response = answered(request);
-            response.validity = None;
-            response.header.segment_of_result = Some(SegmentOfResult::Failed);
-            response.header.error_code = Some("EXS0003".to_string());
-            response
-        },
-        write_at_once,
-    );
-    let reply = gw.post_json("/v1/qualifications", &query()).await;
-    terminal.await.unwrap();
-    assert_eq!(reply.status, StatusCode::BAD_GATEWAY);
-    assert_eq!(reply.error_code(), "terminal_error");
+    let (_gw, reply) = ask_changed(|response| {
+        response.validity = None;
+        response.header.segment_of_result = Some(SegmentOfResult::Failed);
+        response.header.error_code = Some("EXS0003".to_string());
+    })
+    .await;
+    assert_terminal_error(&reply);
 }
 
 #[tokio::test]
 async fn oversized_answer_is_rejected_unread() {
-    let gw = TestGateway::terminal(Duration::from_secs(5)).await;
-    let terminal = scripted_terminal(&gw.terminal_dir(), answered, |path, bytes| async move {
+    let (gw, reply) = ask_scripted(answered, |path, bytes| async move {
         // A well-formed answer padded with white space beyond 1 MiB.
         let mut big = bytes;
         big.resize(
@@ -264,21 +209,17 @@ async fn oversized_answer_is_rejected_unread() {
             b' ',
         );
         std::fs::write(path, big).unwrap();
-    });
-    let reply = gw.post_json("/v1/qualifications", &query()).await;
-    terminal.await.unwrap();
+    })
+    .await;
     assert_rejected(&gw, &reply);
-    let message = reply.json()["error"]["message"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let message = reply.error_message();
     assert!(message.contains("larger than"), "{message}");
 }
 
 /// Sends a qualification request on a raw connection, so the test can drop the connection
 /// mid-exchange like a browser tab that is closed or a fetch that is aborted.
 async fn start_request(gw: &TestGateway) -> tokio::net::TcpStream {
-    let body = query().to_string();
+    let body = synthetic_query().to_string();
     let mut stream = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
     let head = format!(
         "POST /v1/qualifications HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\n\
@@ -292,7 +233,7 @@ async fn start_request(gw: &TestGateway) -> tokio::net::TcpStream {
 }
 
 fn request_names(gw: &TestGateway) -> Vec<String> {
-    names_in(&gw.terminal_dir().join("req"))
+    gw.terminal_files("req")
         .into_iter()
         .filter(|n| n.starts_with("OQSsiquc01req_") && n.ends_with(".xml"))
         .collect()
@@ -316,7 +257,7 @@ async fn client_going_away_takes_the_request_back_and_a_late_answer_is_swept() {
     .unwrap();
     drop(client);
     eventually("the request is taken back", || {
-        names_in(&gw.terminal_dir().join("req")).is_empty()
+        gw.terminal_files("req").is_empty()
     })
     .await;
 
@@ -331,9 +272,7 @@ async fn client_going_away_takes_the_request_back_and_a_late_answer_is_swept() {
     assert_eq!(names_in(&gw.rejected_dir()), Vec::<String>::new());
 
     // The gateway still works.
-    let terminal = scripted_terminal(&gw.terminal_dir(), answered, write_at_once);
-    let reply = gw.post_json("/v1/qualifications", &query()).await;
-    terminal.await.unwrap();
+    let reply = ask_terminal(&gw, answered, write_at_once).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.json());
 }
 
@@ -357,7 +296,7 @@ async fn a_late_answer_after_a_timeout_is_swept() {
             }
         })
     };
-    let reply = gw.post_json("/v1/qualifications", &query()).await;
+    let reply = gw.post_json("/v1/qualifications", &synthetic_query()).await;
     assert_eq!(reply.status, StatusCode::GATEWAY_TIMEOUT);
     let (name, request) = watcher.await.unwrap();
     let res = gw
@@ -387,29 +326,14 @@ async fn requests_beyond_the_waiting_limit_fail_fast_as_busy() {
     .await;
     // ...then four more arrive together: one may wait, three are refused at once.
     let others: Vec<_> = (0..4)
-        .map(|_| {
-            let (addr, host, body) = (gw.addr, gw.host(), query().to_string());
-            tokio::spawn(async move {
-                common::raw_request(
-                    addr,
-                    "POST",
-                    "/v1/qualifications",
-                    &[("host", &host), ("content-type", "application/json")],
-                    Some(&body),
-                )
-                .await
-            })
-        })
+        .map(|_| gw.spawn_post_json("/v1/qualifications", &synthetic_query()))
         .collect();
     let mut busy = 0;
     for other in others {
         let reply = other.await.unwrap();
         if reply.status == StatusCode::SERVICE_UNAVAILABLE {
             assert_eq!(reply.error_code(), "terminal_unavailable");
-            let message = reply.json()["error"]["message"]
-                .as_str()
-                .unwrap()
-                .to_string();
+            let message = reply.error_message();
             assert!(message.contains("terminal is busy"), "{message}");
             busy += 1;
         }

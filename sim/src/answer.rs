@@ -1,14 +1,17 @@
 //! What the simulated terminal answers, as result models (no files, no threads), so the
 //! same answers serve the folder terminal and any in-process use.
 
-use time::PrimitiveDateTime;
+use time::{Duration, PrimitiveDateTime};
 
 use onshi_core::codes::{
-    ConsentFlag, ProcessingResultStatus, QualificationValidity, ReferenceClassification,
-    SegmentOfResult,
+    ConsentFlag, PrescriptionIssueSelect, ProcessingResultStatus, QualificationValidity,
+    ReferenceClassification, SegmentOfResult,
 };
 use onshi_core::oqs::{QualificationRequest, XmlEncoding};
-use onshi_core::qualification::{ProcessingResult, QualificationResponse, ResponseHeader};
+use onshi_core::qualification::{
+    ProcessingResult, QualificationRecord, QualificationResponse, ResponseHeader, ViewingConsent,
+    ViewingConsents,
+};
 
 use crate::clock::{ymd, ymdhms};
 use crate::population::Population;
@@ -16,6 +19,9 @@ use crate::population::Population;
 /// ErrorCode of the answer to a request file that cannot be read. The real codes of
 /// 別紙6-1 are not public; this one is the simulator's own.
 pub const REQUEST_UNREADABLE_CODE: &str = "ESIM0001";
+
+/// Viewing consent lasts 24 hours from the moment it is given (portal FAQ, §3).
+const CONSENT_VALID_HOURS: i64 = 24;
 
 fn header(
     request: Option<&QualificationRequest>,
@@ -70,39 +76,123 @@ impl Population {
             .into_iter()
             .map(|person| {
                 let mut record = person.record.clone();
-                let (flag, time) = if request.limit_consent {
-                    (ConsentFlag::Given, Some(ymdhms(now)))
-                } else {
-                    record.limit.certificate = None;
-                    record.specific_diseases.certificates.clear();
-                    (ConsentFlag::NotGiven, None)
-                };
-                record.limit.consent = Some(flag.clone());
-                record.limit.consent_time = time.clone();
-                record.specific_diseases.consent = Some(flag);
-                record.specific_diseases.consent_time = time;
+                set_limit_consent(&mut record, request.limit_consent.then(|| ymdhms(now)));
                 record.arbitrary_identifier = request.arbitrary_identifier.clone();
                 record
             })
             .collect();
-        QualificationResponse {
-            header: header(
-                Some(request),
-                institution_code,
-                now,
-                SegmentOfResult::Completed,
-                encoding,
-            ),
-            processing: ProcessingResult {
-                status: Some(ProcessingResultStatus::Completed),
-                code: None,
-                message: None,
-            },
-            validity: Some(validity),
-            prescription_issue_select: None,
-            results,
-        }
+        let header = header(
+            Some(request),
+            institution_code,
+            now,
+            SegmentOfResult::Completed,
+            encoding,
+        );
+        completed(header, validity, None, results)
     }
+}
+
+/// A completed answer (SegmentOfResult 1, processing status 1).
+fn completed(
+    header: ResponseHeader,
+    validity: QualificationValidity,
+    prescription_issue_select: Option<PrescriptionIssueSelect>,
+    results: Vec<QualificationRecord>,
+) -> QualificationResponse {
+    QualificationResponse {
+        header,
+        processing: ProcessingResult {
+            status: Some(ProcessingResultStatus::Completed),
+            code: None,
+            message: None,
+        },
+        validity: Some(validity),
+        prescription_issue_select,
+        results,
+    }
+}
+
+/// The completed answer to a My Number Card confirmation at `now` (ReferenceClassification
+/// 1): nobody's request to echo, as for the face reader's unasked results and the national
+/// side of card sessions.
+pub(crate) fn card_confirmation(
+    institution_code: &str,
+    now: PrimitiveDateTime,
+    validity: QualificationValidity,
+    prescription_issue_select: Option<PrescriptionIssueSelect>,
+    results: Vec<QualificationRecord>,
+) -> QualificationResponse {
+    let mut header = header(
+        None,
+        institution_code,
+        now,
+        SegmentOfResult::Completed,
+        XmlEncoding::Utf8,
+    );
+    header.reference_classification = Some(ReferenceClassification::MyNumberCard);
+    completed(header, validity, prescription_issue_select, results)
+}
+
+/// What a patient answered on the reader's consent screens: the four viewing categories
+/// and 限度額 / 特定疾病.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ConsentAnswers {
+    pub medications: bool,
+    pub checkups: bool,
+    pub diagnoses: bool,
+    pub operations: bool,
+    pub limit: bool,
+}
+
+impl ConsentAnswers {
+    /// `record` with these answers, given at `now`.
+    pub(crate) fn apply(
+        self,
+        mut record: QualificationRecord,
+        now: PrimitiveDateTime,
+    ) -> QualificationRecord {
+        let given_at = ymdhms(now);
+        let until = ymdhms(now.saturating_add(Duration::hours(CONSENT_VALID_HOURS)));
+        let viewing = |given: bool| {
+            Some(if given {
+                ViewingConsent {
+                    flag: Some(ConsentFlag::Given),
+                    consent_time: Some(given_at.clone()),
+                    available_time: Some(until.clone()),
+                }
+            } else {
+                // As in real files: a refusal carries the flag only.
+                ViewingConsent {
+                    flag: Some(ConsentFlag::NotGiven),
+                    ..ViewingConsent::default()
+                }
+            })
+        };
+        record.viewing_consents = ViewingConsents {
+            medications: viewing(self.medications),
+            checkups: viewing(self.checkups),
+            diagnoses: viewing(self.diagnoses),
+            operations: viewing(self.operations),
+        };
+        set_limit_consent(&mut record, self.limit.then_some(given_at));
+        record
+    }
+}
+
+/// 限度額 and 特定疾病 consent on `record`: given at `given_at`, or refused (`None`), when
+/// the national side leaves the certificates out.
+fn set_limit_consent(record: &mut QualificationRecord, given_at: Option<String>) {
+    let flag = if given_at.is_some() {
+        ConsentFlag::Given
+    } else {
+        record.limit.certificate = None;
+        record.specific_diseases.certificates.clear();
+        ConsentFlag::NotGiven
+    };
+    record.limit.consent = Some(flag.clone());
+    record.limit.consent_time = given_at.clone();
+    record.specific_diseases.consent = Some(flag);
+    record.specific_diseases.consent_time = given_at;
 }
 
 /// 処理中 (SegmentOfResult 2): the national side has not answered yet; no result.

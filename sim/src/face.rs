@@ -18,26 +18,17 @@ use std::sync::Arc;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use time::{Duration, PrimitiveDateTime};
+use time::PrimitiveDateTime;
 
-use onshi_core::codes::{
-    ConsentFlag, PrescriptionIssueSelect, ProcessingResultStatus, ReferenceClassification,
-    SegmentOfResult,
-};
-use onshi_core::oqs::XmlEncoding;
-use onshi_core::qualification::{
-    ProcessingResult, QualificationRecord, QualificationResponse, ResponseHeader, ViewingConsent,
-    ViewingConsents,
-};
+use onshi_core::codes::PrescriptionIssueSelect;
+use onshi_core::qualification::{QualificationRecord, QualificationResponse};
 
-use crate::clock::{ymd, ymdhms};
+use crate::answer::{card_confirmation, ConsentAnswers};
+use crate::clock::ymdhms;
 use crate::population::Population;
 
 /// Start of every face result file name the simulator writes.
 pub const FACE_FILE_PREFIX: &str = "OQSsiquc01res_face_";
-
-/// Viewing consent lasts 24 hours from the moment it is given (portal FAQ, §3).
-const CONSENT_VALID_HOURS: i64 = 24;
 
 /// Chance that a patient consents, per category. 薬剤 and 特定健診 are shown by default
 /// and most patients accept; 診療 and 手術 are off by default in many clinics and, when
@@ -91,73 +82,30 @@ impl FaceReader {
                 Vec::new(),
             ),
         };
-        QualificationResponse {
-            header: ResponseHeader {
-                process_execution_time: Some(ymdhms(now)),
-                qualification_confirmation_date: Some(ymd(now.date())),
-                medical_institution_code: Some(self.institution_code.clone()),
-                // Nobody asked, so there is no request identifier to echo.
-                arbitrary_file_identifier: None,
-                reference_classification: Some(ReferenceClassification::MyNumberCard),
-                segment_of_result: Some(SegmentOfResult::Completed),
-                error_code: None,
-                error_message: None,
-                character_code_identifier: Some(XmlEncoding::Utf8.character_code()),
-            },
-            processing: ProcessingResult {
-                status: Some(ProcessingResultStatus::Completed),
-                code: None,
-                message: None,
-            },
-            validity: Some(validity),
-            prescription_issue_select: Some(prescription),
+        card_confirmation(
+            &self.institution_code,
+            now,
+            validity,
+            Some(prescription),
             results,
-        }
+        )
     }
 
     /// The patient's answers on the reader's consent screens applied to their record.
     fn with_consents(
         &mut self,
-        mut record: QualificationRecord,
+        record: QualificationRecord,
         now: PrimitiveDateTime,
     ) -> QualificationRecord {
-        let given_at = ymdhms(now);
-        let until = ymdhms(now.saturating_add(Duration::hours(CONSENT_VALID_HOURS)));
-        let mut ask = |p: f64| {
-            let consent = if self.rng.gen_bool(p) {
-                ViewingConsent {
-                    flag: Some(ConsentFlag::Given),
-                    consent_time: Some(given_at.clone()),
-                    available_time: Some(until.clone()),
-                }
-            } else {
-                // As in real files: a refusal carries the flag only.
-                ViewingConsent {
-                    flag: Some(ConsentFlag::NotGiven),
-                    ..ViewingConsent::default()
-                }
-            };
-            Some(consent)
+        let answers = ConsentAnswers {
+            medications: self.rng.gen_bool(P_MEDICATIONS),
+            checkups: self.rng.gen_bool(P_CHECKUPS),
+            diagnoses: self.rng.gen_bool(P_DIAGNOSES),
+            operations: self.rng.gen_bool(P_OPERATIONS),
+            // Without consent the national side leaves the certificates out (see answer.rs).
+            limit: self.rng.gen_bool(P_LIMIT),
         };
-        record.viewing_consents = ViewingConsents {
-            medications: ask(P_MEDICATIONS),
-            checkups: ask(P_CHECKUPS),
-            diagnoses: ask(P_DIAGNOSES),
-            operations: ask(P_OPERATIONS),
-        };
-        // Without consent the national side leaves the certificates out (see answer.rs).
-        let (flag, time) = if self.rng.gen_bool(P_LIMIT) {
-            (ConsentFlag::Given, Some(given_at))
-        } else {
-            record.limit.certificate = None;
-            record.specific_diseases.certificates.clear();
-            (ConsentFlag::NotGiven, None)
-        };
-        record.limit.consent = Some(flag.clone());
-        record.limit.consent_time = time.clone();
-        record.specific_diseases.consent = Some(flag);
-        record.specific_diseases.consent_time = time;
-        record
+        answers.apply(record, now)
     }
 }
 
@@ -206,7 +154,8 @@ mod drop {
 mod tests {
     use super::*;
     use crate::clock::date;
-    use onshi_core::oqs::{parse_response, write_response};
+    use onshi_core::codes::{ConsentFlag, ReferenceClassification, SegmentOfResult};
+    use onshi_core::oqs::{parse_response, write_response, XmlEncoding};
     use time::Time;
 
     fn now() -> PrimitiveDateTime {

@@ -31,31 +31,24 @@ use rsa::pkcs8::DecodePublicKey;
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
-use time::{Duration, PrimitiveDateTime};
+use time::PrimitiveDateTime;
 use x509_cert::Certificate;
 
-use onshi_core::codes::{
-    ConsentFlag, ProcessingResultStatus, QualificationValidity, ReferenceClassification,
-    SegmentOfResult,
-};
-use onshi_core::oqs::{QualificationRequest, XmlEncoding};
-use onshi_core::qualification::{
-    ProcessingResult, QualificationRecord, QualificationResponse, ResponseHeader, ViewingConsent,
-    ViewingConsents,
-};
+use onshi_core::codes::QualificationValidity;
+use onshi_core::oqs::QualificationRequest;
+use onshi_core::qualification::QualificationResponse;
 use onshi_core::query::validate;
 
+use crate::answer::{card_confirmation, ConsentAnswers};
 use crate::card::catalog::{self, CardSpec, Issuer, TEST_CA_CERT};
 use crate::card::{verify_authentication, CardVariant, VerifyError};
-use crate::clock::{ymd, ymdhms};
+use crate::clock::ymd;
 use crate::population::Population;
 
 /// Bytes of every challenge.
 pub const CHALLENGE_LEN: usize = 32;
 /// Challenges not used after this many are dropped, oldest first (abandoned sessions).
 const MAX_PENDING: usize = 256;
-/// Viewing consent lasts 24 hours from the moment it is given.
-const CONSENT_VALID_HOURS: i64 = 24;
 const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
 
 /// A challenge the card must sign.
@@ -226,63 +219,25 @@ impl NationalSide {
                     .cloned()
             });
         let (validity, results) = match person {
-            Some(person) => (person.validity, vec![with_consents(person.record, now)]),
+            Some(person) => (
+                person.validity,
+                vec![DESK_CONSENTS.apply(person.record, now)],
+            ),
             None => (QualificationValidity::NotFound, Vec::new()),
         };
-        QualificationResponse {
-            header: ResponseHeader {
-                process_execution_time: Some(ymdhms(now)),
-                qualification_confirmation_date: Some(today),
-                medical_institution_code: Some(self.institution_code.clone()),
-                arbitrary_file_identifier: None,
-                reference_classification: Some(ReferenceClassification::MyNumberCard),
-                segment_of_result: Some(SegmentOfResult::Completed),
-                error_code: None,
-                error_message: None,
-                character_code_identifier: Some(XmlEncoding::Utf8.character_code()),
-            },
-            processing: ProcessingResult {
-                status: Some(ProcessingResultStatus::Completed),
-                code: None,
-                message: None,
-            },
-            validity: Some(validity),
-            prescription_issue_select: None,
-            results,
-        }
+        card_confirmation(&self.institution_code, now, validity, None, results)
     }
 }
 
 /// The consent screens a patient at a desk reader answers (the component's kiosk flow
 /// will ask them for real): 薬剤 and 特定健診 given, 診療 and 手術 not, 限度額 given.
-fn with_consents(mut record: QualificationRecord, now: PrimitiveDateTime) -> QualificationRecord {
-    let given_at = ymdhms(now);
-    let until = ymdhms(now.saturating_add(Duration::hours(CONSENT_VALID_HOURS)));
-    let given = || {
-        Some(ViewingConsent {
-            flag: Some(ConsentFlag::Given),
-            consent_time: Some(given_at.clone()),
-            available_time: Some(until.clone()),
-        })
-    };
-    let refused = || {
-        Some(ViewingConsent {
-            flag: Some(ConsentFlag::NotGiven),
-            ..ViewingConsent::default()
-        })
-    };
-    record.viewing_consents = ViewingConsents {
-        medications: given(),
-        checkups: given(),
-        diagnoses: refused(),
-        operations: refused(),
-    };
-    record.limit.consent = Some(ConsentFlag::Given);
-    record.limit.consent_time = Some(given_at.clone());
-    record.specific_diseases.consent = Some(ConsentFlag::Given);
-    record.specific_diseases.consent_time = Some(given_at);
-    record
-}
+const DESK_CONSENTS: ConsentAnswers = ConsentAnswers {
+    medications: true,
+    checkups: true,
+    diagnoses: false,
+    operations: false,
+    limit: true,
+};
 
 /// Chain to the test CA, then validity, then the holder by serial.
 fn check_certificate(cert_der: &[u8], at: SystemTime) -> Result<&'static CardSpec, NationalError> {
@@ -374,6 +329,7 @@ mod tests {
     use super::*;
     use crate::card::VirtualCard;
     use crate::clock::date;
+    use onshi_core::codes::{ConsentFlag, ReferenceClassification};
     use onshi_core::jpki::{self, Checkpoint, Pin};
     use time::Time;
 

@@ -173,8 +173,10 @@ impl Drop for Pending<'_> {
         link.expect_late(&self.ticket.response_name);
         let req = link.req_dir().join(&self.ticket.request_name);
         let res = link.res_dir().join(&self.ticket.response_name);
+        // The answer first: once the request is gone, this clean-up is over, so whoever
+        // watches req/ (the sweeper's tests, an operator) never races the answer's removal.
         let remove = move || {
-            for path in [req, res] {
+            for path in [res, req] {
                 match std::fs::remove_file(&path) {
                     Err(err) if err.kind() != io::ErrorKind::NotFound => {
                         warn!("cannot remove {}: {err}", path.display())

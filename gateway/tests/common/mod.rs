@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod logs;
 pub mod sse;
 
 use std::net::SocketAddr;
@@ -16,7 +17,7 @@ use hyper::header::HeaderMap;
 use hyper::{Request, StatusCode};
 use hyper_util::rt::TokioIo;
 use onshi_gateway::{Config, Gateway, LinkTimings, Mode};
-use serde_json::Value;
+use serde_json::{json, Value};
 use tempfile::TempDir;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
@@ -33,6 +34,41 @@ pub fn fast_timings(timeout: Duration) -> LinkTimings {
         poll_interval: Duration::from_millis(20),
         ..LinkTimings::default()
     }
+}
+
+/// Shape-valid synthetic card; the check digit is overridden so no real insurer is needed.
+pub fn synthetic_query() -> Value {
+    json!({
+        "method": "insurance_card",
+        "insurer_number": "06139999",
+        "symbol": "1234",
+        "number": "5678",
+        "branch": "01",
+        "birthdate": "1980-01-02",
+        "override_check_digit": true
+    })
+}
+
+/// `--terminal-dir` mode on `<root>/terminal` (req/, res/ and face/ created), data in
+/// `<root>/data`, [`EMR_ORIGIN`] allowed, [`fast_timings`].
+pub fn terminal_config(root: &Path, timeout: Duration) -> Config {
+    let terminal = root.join("terminal");
+    for sub in ["req", "res", "face"] {
+        std::fs::create_dir_all(terminal.join(sub)).unwrap();
+    }
+    let mut config = Config::new(
+        Mode::Terminal { dir: terminal },
+        root.join("data"),
+        INSTITUTION_CODE,
+    );
+    config.allowed_origins = vec![EMR_ORIGIN.to_string()];
+    config.link = fast_timings(timeout);
+    config
+}
+
+/// `--sim` mode with data in `<root>/data`, everything else the defaults.
+pub fn sim_config(root: &Path, latency: Duration) -> Config {
+    Config::new(Mode::Sim { latency }, root.join("data"), INSTITUTION_CODE)
 }
 
 pub struct TestGateway {
@@ -52,30 +88,25 @@ impl TestGateway {
     /// [`Self::terminal`] with `tweak` applied to the configuration before it starts.
     pub async fn terminal_with(timeout: Duration, tweak: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let terminal = dir.path().join("terminal");
-        for sub in ["req", "res", "face"] {
-            std::fs::create_dir_all(terminal.join(sub)).unwrap();
-        }
-        let mut config = Config::new(
-            Mode::Terminal { dir: terminal },
-            dir.path().join("data"),
-            INSTITUTION_CODE,
-        );
-        config.allowed_origins = vec![EMR_ORIGIN.to_string()];
-        config.link = fast_timings(timeout);
+        let mut config = terminal_config(dir.path(), timeout);
         tweak(&mut config);
         Self::start(config, dir).await
     }
 
     /// A gateway in `--sim` mode with the embedded simulator.
     pub async fn sim(latency: Duration) -> Self {
+        Self::sim_with(latency, |config| {
+            config.link = fast_timings(Duration::from_secs(10));
+        })
+        .await
+    }
+
+    /// A gateway in `--sim` mode ([`sim_config`]) with `tweak` applied to the
+    /// configuration before it starts.
+    pub async fn sim_with(latency: Duration, tweak: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let mut config = Config::new(
-            Mode::Sim { latency },
-            dir.path().join("data"),
-            INSTITUTION_CODE,
-        );
-        config.link = fast_timings(Duration::from_secs(10));
+        let mut config = sim_config(dir.path(), latency);
+        tweak(&mut config);
         Self::start(config, dir).await
     }
 
@@ -111,6 +142,11 @@ impl TestGateway {
         }
     }
 
+    /// File names (sorted) in the terminal's `sub` folder (`req`, `res`, `face`).
+    pub fn terminal_files(&self, sub: &str) -> Vec<String> {
+        names_in(&self.terminal_dir().join(sub))
+    }
+
     pub fn rejected_dir(&self) -> PathBuf {
         self.dir.path().join("data").join("rejected")
     }
@@ -137,6 +173,21 @@ impl TestGateway {
         self.send("GET", path, &[], None).await
     }
 
+    /// `GET path` as a page on `origin` sends it.
+    pub async fn get_from(&self, origin: &str, path: &str) -> Reply {
+        self.send("GET", path, &[("origin", origin)], None).await
+    }
+
+    /// `GET path` with `host` as the Host header (no other header).
+    pub async fn get_as_host(&self, path: &str, host: &str) -> Reply {
+        raw_request(self.addr, "GET", path, &[("host", host)], None).await
+    }
+
+    /// A CORS preflight (`OPTIONS path`) with the given headers.
+    pub async fn preflight(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        self.send("OPTIONS", path, headers, None).await
+    }
+
     pub async fn post_json(&self, path: &str, body: &Value) -> Reply {
         let text = body.to_string();
         self.send(
@@ -146,6 +197,22 @@ impl TestGateway {
             Some(&text),
         )
         .await
+    }
+
+    /// [`Self::post_json`] on its own task and connection, so a test can send several at
+    /// once or watch the terminal folder while one waits.
+    pub fn spawn_post_json(&self, path: &str, body: &Value) -> JoinHandle<Reply> {
+        let (addr, host, path, text) = (self.addr, self.host(), path.to_string(), body.to_string());
+        tokio::spawn(async move {
+            raw_request(
+                addr,
+                "POST",
+                &path,
+                &[("host", &host), ("content-type", "application/json")],
+                Some(&text),
+            )
+            .await
+        })
     }
 
     pub async fn stop(mut self) {
@@ -192,6 +259,14 @@ impl Reply {
         self.json()["error"]["code"]
             .as_str()
             .unwrap_or_else(|| panic!("no error code in {}", self.json()))
+            .to_string()
+    }
+
+    /// The human-readable message of an error answer.
+    pub fn error_message(&self) -> String {
+        self.json()["error"]["message"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error message in {}", self.json()))
             .to_string()
     }
 }
