@@ -9,7 +9,8 @@ use yew::prelude::*;
 use crate::api::{EventFeed, GatewayClient};
 use crate::context::{lang_tag, UiContext};
 use crate::hooks::{
-    use_card_commands, use_card_runner, use_event_feed, use_qualified_event, use_request_runner,
+    use_card_commands, use_card_runner, use_event_feed, use_finished_cards, use_qualified_event,
+    use_request_runner,
 };
 use crate::i18n::{text, Msg};
 use crate::queue::Queue;
@@ -57,6 +58,7 @@ pub fn App(props: &AppProps) -> Html {
     use_request_runner(&reception, &props.client);
     use_card_runner(&reception, &props.client);
     use_event_feed(&props.feed, &queue, reception.dispatcher());
+    use_finished_cards(&reception, queue.dispatcher());
     use_qualified_event(&reception, &props.host);
     let commands = use_card_commands(&reception, &props.client);
 

@@ -111,6 +111,20 @@ pub fn use_event_feed(
     });
 }
 
+/// Tells the queue about every card session that reached `done` here: its queued
+/// `card_result` is the result the desk is looking at, so it is not counted as unconfirmed
+/// (the queue matches it whether the event arrived before or after).
+#[hook]
+pub fn use_finished_cards(state: &UseReducerHandle<Reception>, queue: UseReducerDispatcher<Queue>) {
+    let finished = state.finished.clone();
+    let key = finished.as_ref().map(|f| f.seq);
+    use_effect_with(key, move |_| {
+        if let Some(finished) = finished {
+            queue.dispatch(QueueAction::CardSessionDone(finished.session_id));
+        }
+    });
+}
+
 /// Drives the card session of a `Card` phase: starts it, polls `GET …/{id}` when no
 /// report arrived for [`POLL_FALLBACK_MS`], and cancels (`DELETE`) every session the desk
 /// left while it was still going, including on unmount.

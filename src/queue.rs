@@ -1,7 +1,7 @@
 //! The live reception queue: face-reader and My Number Card results pushed by the
 //! gateway, newest first, deduplicated by event id (a reconnect replays what was already
-//! seen), with the connection state and which entries the desk has opened. Pure data,
-//! tested natively.
+//! seen), with the connection state and which entries the desk has opened (or saw
+//! already: the result of a card read at this desk). Pure data, tested natively.
 
 use std::rc::Rc;
 
@@ -13,6 +13,9 @@ use crate::api::{FeedMessage, FeedSignal};
 
 /// Entries kept at most (a long day at a busy desk is far below this).
 pub const MAX_ENTRIES: usize = 500;
+
+/// How the gateway names the `source_file` of a card session's `card_result`.
+pub const CARD_SESSION_SOURCE_PREFIX: &str = "card-session/";
 
 /// The state of the event stream, as the desk sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -32,7 +35,7 @@ pub enum Connection {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueEntry {
     pub event: ReceptionEvent,
-    /// 確認済: the desk opened this result.
+    /// 確認済: the desk opened this result, or it is a card read at this desk.
     pub confirmed: bool,
 }
 
@@ -41,6 +44,9 @@ pub struct Queue {
     /// Newest (largest id) first.
     entries: Vec<QueueEntry>,
     pub connection: Connection,
+    /// Card sessions that reached `done` at this desk (oldest first, at most
+    /// [`MAX_ENTRIES`]): their `card_result` is confirmed whichever arrives first.
+    own_card_sessions: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +55,20 @@ pub enum QueueAction {
     Received(Box<ReceptionEvent>),
     /// The desk opened this entry.
     Confirm(i64),
+    /// A card session reached `done` at this desk, so the receptionist saw its result.
+    CardSessionDone(String),
+}
+
+/// The card session a `card_result` event names (`card-session/<id>`); `None` for other
+/// events.
+pub fn card_session_of(event: &ReceptionEvent) -> Option<&str> {
+    if event.kind != ReceptionEventKind::CardResult {
+        return None;
+    }
+    event
+        .source_file
+        .strip_prefix(CARD_SESSION_SOURCE_PREFIX)
+        .filter(|id| !id.is_empty())
 }
 
 /// A parsed feed message.
@@ -84,6 +104,11 @@ impl Queue {
     /// The largest id seen: where a new stream resumes.
     pub fn last_id(&self) -> Option<i64> {
         self.entries.first().map(|e| e.event.id)
+    }
+
+    /// Whether `event` is the result of a card session that reached `done` at this desk.
+    pub fn is_own_card_result(&self, event: &ReceptionEvent) -> bool {
+        card_session_of(event).is_some_and(|id| self.own_card_sessions.iter().any(|s| s == id))
     }
 
     /// Results (face reader or card) not opened yet.
@@ -128,11 +153,12 @@ impl Queue {
                     .iter()
                     .position(|e| e.event.id < event.id)
                     .unwrap_or(next.entries.len());
+                let confirmed = self.is_own_card_result(&event);
                 next.entries.insert(
                     at,
                     QueueEntry {
                         event: *event,
-                        confirmed: false,
+                        confirmed,
                     },
                 );
                 next.entries.truncate(MAX_ENTRIES);
@@ -143,6 +169,21 @@ impl Queue {
                     return None;
                 }
                 entry.confirmed = true;
+            }
+            QueueAction::CardSessionDone(id) => {
+                if id.is_empty() || self.own_card_sessions.contains(&id) {
+                    return None;
+                }
+                // The gateway queues the result before it reports `done`, so the entry
+                // is often here already.
+                next.entries
+                    .iter_mut()
+                    .filter(|e| card_session_of(&e.event) == Some(id.as_str()))
+                    .for_each(|e| e.confirmed = true);
+                if next.own_card_sessions.len() >= MAX_ENTRIES {
+                    next.own_card_sessions.remove(0);
+                }
+                next.own_card_sessions.push(id);
             }
         }
         Some(next)
@@ -273,6 +314,94 @@ mod tests {
         );
         assert_eq!(queue.entries().len(), MAX_ENTRIES);
         assert_eq!(queue.last_id(), Some(MAX_ENTRIES as i64 + 9));
+    }
+
+    /// A `card_result` the gateway queued for card session `session`.
+    fn card(id: i64, session: &str) -> ReceptionEvent {
+        ReceptionEvent {
+            kind: ReceptionEventKind::CardResult,
+            source_file: format!("{CARD_SESSION_SOURCE_PREFIX}{session}"),
+            ..face(id)
+        }
+    }
+
+    fn done(session: &str) -> QueueAction {
+        QueueAction::CardSessionDone(session.into())
+    }
+
+    fn received(event: ReceptionEvent) -> QueueAction {
+        QueueAction::Received(Box::new(event))
+    }
+
+    #[test]
+    fn the_card_session_of_a_card_result() {
+        assert_eq!(card_session_of(&card(1, "cs-1")), Some("cs-1"));
+        assert_eq!(card_session_of(&card(1, "")), None);
+        assert_eq!(card_session_of(&face(1)), None);
+        let face_named_like_a_session = ReceptionEvent {
+            source_file: "card-session/cs-1".into(),
+            ..face(1)
+        };
+        assert_eq!(card_session_of(&face_named_like_a_session), None);
+    }
+
+    #[test]
+    fn a_card_read_here_is_confirmed_when_its_result_was_queued_first() {
+        // The gateway stores the result before it reports `done`.
+        let queue = run(Queue::default(), [received(card(4, "here"))]);
+        assert_eq!(queue.unconfirmed(), 1, "not done yet");
+        let queue = run(queue, [done("here")]);
+        assert!(queue.entry(4).unwrap().confirmed);
+        assert_eq!(queue.unconfirmed(), 0);
+        assert!(queue.apply(done("here")).is_none(), "once");
+    }
+
+    #[test]
+    fn a_card_read_here_is_confirmed_when_its_result_arrives_after_done() {
+        let queue = run(Queue::default(), [done("here"), received(card(4, "here"))]);
+        assert!(queue.entry(4).unwrap().confirmed);
+        assert_eq!(queue.unconfirmed(), 0);
+        // A replay after a reconnect keeps it confirmed.
+        let queue = run(
+            queue,
+            [
+                QueueAction::Signal(FeedSignal::Reconnecting),
+                QueueAction::Signal(FeedSignal::Open),
+                received(card(4, "here")),
+            ],
+        );
+        assert_eq!(queue.unconfirmed(), 0);
+    }
+
+    #[test]
+    fn cards_read_at_another_desk_and_face_results_stay_unconfirmed() {
+        let queue = run(
+            Queue::default(),
+            [
+                received(card(1, "other-desk")),
+                received(face(2)),
+                done("here"),
+                received(card(3, "other-desk-2")),
+                received(card(4, "here")),
+            ],
+        );
+        assert!(!queue.entry(1).unwrap().confirmed);
+        assert!(!queue.entry(2).unwrap().confirmed);
+        assert!(!queue.entry(3).unwrap().confirmed);
+        assert!(queue.entry(4).unwrap().confirmed);
+        assert_eq!(queue.unconfirmed(), 3);
+    }
+
+    #[test]
+    fn the_sessions_remembered_are_bounded() {
+        let queue = run(
+            Queue::default(),
+            (0..(MAX_ENTRIES + 1)).map(|n| done(&format!("s{n}"))),
+        );
+        assert_eq!(queue.own_card_sessions.len(), MAX_ENTRIES);
+        let queue = run(queue, [received(card(1, "s0")), received(card(2, "s1"))]);
+        assert!(!queue.entry(1).unwrap().confirmed, "the oldest was dropped");
+        assert!(queue.entry(2).unwrap().confirmed);
     }
 
     #[test]

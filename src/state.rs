@@ -71,6 +71,15 @@ pub struct Abandoned {
     pub session_id: String,
 }
 
+/// A card session that reached `done` at this desk. The gateway also queues its result
+/// (a `card_result` whose `source_file` is `card-session/<id>`); the component tells the
+/// queue, which counts that entry as seen here. Numbered so each one is passed on once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinishedCard {
+    pub seq: u64,
+    pub session_id: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Phase {
     Editing {
@@ -103,6 +112,8 @@ pub struct Reception {
     pub phase: Phase,
     /// The latest card session left while still going, to be cancelled.
     pub abandoned: Option<Abandoned>,
+    /// The latest card session whose result this desk showed.
+    pub finished: Option<FinishedCard>,
     last_seq: u64,
 }
 
@@ -112,6 +123,7 @@ impl Default for Reception {
             form: FormState::default(),
             phase: Phase::Editing { notice: None },
             abandoned: None,
+            finished: None,
             last_seq: 0,
         }
     }
@@ -264,6 +276,7 @@ impl Reception {
                     ..Reception::default()
                 };
                 next.abandoned = self.abandoned.clone();
+                next.finished = self.finished.clone();
                 next.leave_card(self);
             }
             Action::StartCard => {
@@ -390,6 +403,10 @@ impl Reception {
         };
         match state {
             CardSessionState::Done { method, answer } => {
+                if let Some(session_id) = flow.session_id.clone() {
+                    let seq = self.finished.as_ref().map_or(1, |f| f.seq + 1);
+                    self.finished = Some(FinishedCard { seq, session_id });
+                }
                 self.last_seq += 1;
                 self.phase = Phase::Shown {
                     seq: self.last_seq,
@@ -942,6 +959,61 @@ mod tests {
         );
         assert_eq!(shown.status, QualificationStatus::Valid);
         assert_eq!(state.abandoned, None, "a finished session needs no cancel");
+    }
+
+    #[test]
+    fn a_session_done_here_is_remembered_for_the_queue() {
+        let done = || {
+            Action::CardReport(view(
+                "s1",
+                CardSessionState::Done {
+                    method: VerificationMethod::Pin,
+                    answer: answer(QualificationStatus::Valid),
+                },
+            ))
+        };
+        assert_eq!(waiting().finished, None);
+        let state = run(waiting(), [done()]);
+        assert_eq!(
+            state.finished,
+            Some(FinishedCard {
+                seq: 1,
+                session_id: "s1".into()
+            })
+        );
+        let state = run(state, [Action::NextPatient]);
+        assert_eq!(state.finished.as_ref().unwrap().seq, 1, "kept");
+        // A second read: a session that is done as soon as it starts.
+        let state = run(
+            state,
+            [
+                Action::StartCard,
+                card_step(
+                    3,
+                    CardAction::Started(Ok(view(
+                        "s2",
+                        CardSessionState::Done {
+                            method: VerificationMethod::VisualCheck,
+                            answer: answer(QualificationStatus::Valid),
+                        },
+                    ))),
+                ),
+            ],
+        );
+        assert!(state.shown().is_some());
+        assert_eq!(
+            state.finished,
+            Some(FinishedCard {
+                seq: 2,
+                session_id: "s2".into()
+            })
+        );
+        // Cancelled or failed sessions show nothing, so nothing is remembered.
+        let cancelled = run(
+            waiting(),
+            [Action::CardReport(view("s1", CardSessionState::Cancelled))],
+        );
+        assert_eq!(cancelled.finished, None);
     }
 
     #[test]

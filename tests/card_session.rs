@@ -379,3 +379,45 @@ async fn english_texts_for_the_card_flow() {
         .text(".onshi-cardflow__failed")
         .contains("municipal office"));
 }
+
+/// The `card_result` the gateway queues for card session `session`.
+fn card_result(id: i64, session: &str) -> onshi_core::api::ReceptionEvent {
+    let mut event = face_event(id, "試験 花子", 20);
+    event.kind = onshi_core::api::ReceptionEventKind::CardResult;
+    event.source_file = format!("card-session/{session}");
+    event.verification = Some(VerificationMethod::Pin);
+    event
+}
+
+#[wasm_bindgen_test]
+async fn a_card_read_here_is_not_counted_as_unconfirmed() {
+    let ui = Ui::mount(Lang::Ja).await;
+    ui.start_card().await;
+    ui.report(pin_required(3, false)).await;
+    // As the gateway does: the result is queued first, then the session reports done.
+    ui.feed.reception(&card_result(21, "s1"));
+    ui.feed.reception(&card_result(22, "another-desk"));
+    ui.settle().await;
+    assert!(ui.text(".onshi-queue__heading").contains("未確認: 2"));
+    ui.report(done(VerificationMethod::Pin)).await;
+    assert!(ui.text(".onshi-card").contains("試験 花子"));
+    assert!(ui.text("[data-event-id='21']").contains("確認済"));
+    assert!(
+        ui.text("[data-event-id='22']").contains("未確認"),
+        "read at another desk"
+    );
+    assert!(ui.text(".onshi-queue__heading").contains("未確認: 1"));
+    assert_eq!(ui.events().len(), 1, "confirming fires nothing");
+}
+
+#[wasm_bindgen_test]
+async fn a_card_result_arriving_after_done_is_confirmed_too() {
+    let ui = Ui::mount(Lang::Ja).await;
+    ui.start_card().await;
+    ui.report(done(VerificationMethod::VisualCheck)).await;
+    ui.feed.reception(&card_result(30, "s1"));
+    ui.settle().await;
+    assert!(ui.text("[data-event-id='30']").contains("確認済"));
+    assert!(!ui.exists(".onshi-queue__count"), "nothing unconfirmed");
+    assert!(ui.text(".onshi-card").contains("試験 花子"), "still shown");
+}
