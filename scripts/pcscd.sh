@@ -15,19 +15,35 @@ fi
 # would look like a card being inserted (or push out a virtual card already attached).
 vpcd_listening() { timeout 5 pcsc_scan -r 2>/dev/null | grep -q "Virtual PCD"; }
 
-if pgrep -x pcscd >/dev/null 2>&1 && vpcd_listening; then
+if vpcd_listening; then
   exit 0
 fi
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
-if pgrep -x pcscd >/dev/null 2>&1; then
+# pcscd processes that are really running (a killed one can linger as a zombie).
+live_pcscd() {
+  for pid in $(pgrep -x pcscd 2>/dev/null); do
+    case "$(ps -o stat= -p "$pid" 2>/dev/null | tr -d ' ')" in
+      "" | Z*) ;;
+      *) echo "$pid" ;;
+    esac
+  done
+}
+
+if [ -n "$(live_pcscd)" ]; then
   # Running without the vpcd readers (started before vsmartcard-vpcd was installed): restart it.
   say "restarting pcscd to load the vpcd virtual readers"
-  pkill -x pcscd || true
-  sleep 0.5
+  $SUDO kill $(live_pcscd) 2>/dev/null || true
+  for _ in $(seq 1 30); do [ -z "$(live_pcscd)" ] && break; sleep 0.1; done
+fi
+
+# A pcscd that died without cleaning up leaves its pid file and socket behind; when that pid
+# still names a process (a zombie) the new pcscd refuses to start, so clear them.
+if [ -z "$(live_pcscd)" ]; then
+  $SUDO rm -f /run/pcscd/pcscd.pid /run/pcscd/pcscd.comm 2>/dev/null || true
 fi
 
 say "starting pcscd"
-SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 # --auto-exit would stop it after 60 s idle between test suites; keep it running.
 $SUDO mkdir -p /run/pcscd
 $SUDO pcscd >/dev/null 2>&1 || true
