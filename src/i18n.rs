@@ -85,6 +85,7 @@ pub enum Msg {
     ErrorUnreachable,
     ErrorTimeout,
     ErrorBadResponse,
+    ErrorAnswerMismatch,
     ErrorTerminal,
     ErrorTerminalUnavailable,
     ErrorOrigin,

@@ -452,6 +452,7 @@ pub fn error_view(error: &ClientError) -> ErrorView {
             let (msg, retry, detail) = match error.code {
                 ErrorCode::TerminalTimeout => (Msg::ErrorTimeout, true, false),
                 ErrorCode::TerminalBadResponse => (Msg::ErrorBadResponse, true, false),
+                ErrorCode::TerminalAnswerMismatch => (Msg::ErrorAnswerMismatch, true, false),
                 ErrorCode::TerminalError => (Msg::ErrorTerminal, true, true),
                 ErrorCode::TerminalUnavailable => (Msg::ErrorTerminalUnavailable, true, true),
                 ErrorCode::OriginNotAllowed | ErrorCode::HostNotAllowed => {
@@ -848,6 +849,7 @@ mod tests {
             ErrorCode::TerminalTimeout,
             ErrorCode::TerminalUnavailable,
             ErrorCode::TerminalBadResponse,
+            ErrorCode::TerminalAnswerMismatch,
             ErrorCode::TerminalError,
         ] {
             let view = error_view(&api_error(code));

@@ -183,6 +183,9 @@ pub enum ErrorCode {
     TerminalTimeout,
     /// 502: the terminal's answer could not be read; the file is kept.
     TerminalBadResponse,
+    /// 502: the answer file names another request, institution or patient than the one
+    /// asked for (a misplaced file); it is kept aside and never shown.
+    TerminalAnswerMismatch,
     /// 502: the terminal or the national system reported an error.
     TerminalError,
     /// 503: the terminal folder cannot be reached.

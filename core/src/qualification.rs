@@ -27,6 +27,23 @@ pub struct QualificationResponse {
     /// One or many `ResultOfQualificationConfirmation`, in file order.
     #[serde(default)]
     pub results: Vec<QualificationRecord>,
+    /// The request's `QualificationConfirmSearchInfo` as the terminal echoes it back in
+    /// the answer's body; what [`crate::oqs::matching`] compares with what was asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search_info: Option<EchoedSearch>,
+}
+
+/// The search keys of a request as echoed in its answer, exactly as written (a 6-digit
+/// 国保 insurer number keeps its padding; widths are not normalised here).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EchoedSearch {
+    pub insurer_number: Option<String>,
+    pub symbol: Option<String>,
+    pub number: Option<String>,
+    pub branch: Option<String>,
+    /// `yyyyMMdd`.
+    pub birthdate: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -9,9 +9,10 @@ use onshi_core::codes::{
 use onshi_core::oqs::response::{parse_response, write_response};
 use onshi_core::oqs::{OqsError, XmlEncoding};
 use onshi_core::qualification::{
-    ElderlyRecipient, Insurance, LimitCertificate, LimitCertificateInfo, MedicalTicket, Person,
-    ProcessingResult, QualificationRecord, QualificationResponse, ResponseHeader,
-    SpecificDiseaseCertificate, SpecificDiseaseInfo, ViewingConsent, ViewingConsents,
+    EchoedSearch, ElderlyRecipient, Insurance, LimitCertificate, LimitCertificateInfo,
+    MedicalTicket, Person, ProcessingResult, QualificationRecord, QualificationResponse,
+    ResponseHeader, SpecificDiseaseCertificate, SpecificDiseaseInfo, ViewingConsent,
+    ViewingConsents,
 };
 
 const RESPONSE: &[u8] = include_bytes!("fixtures/OQSsiquc01res_20261125_0001.xml");
@@ -284,6 +285,13 @@ fn full_response() -> QualificationResponse {
         validity: Some(QualificationValidity::Multiple),
         prescription_issue_select: Some(PrescriptionIssueSelect::Paper),
         results: vec![record, second],
+        search_info: Some(EchoedSearch {
+            insurer_number: s("  139014"),
+            symbol: s("90"),
+            number: s("5001"),
+            branch: s("01"),
+            birthdate: s("19881108"),
+        }),
     }
 }
 

@@ -42,6 +42,7 @@ pub mod card_session;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod desk;
 pub mod error;
 pub mod face_watch;
 pub mod json;

@@ -131,9 +131,11 @@ impl Gateway {
             ),
             Mode::Terminal { .. } => (GatewayMode::Terminal, None),
         };
+        let desk_id = crate::desk::load_or_create(&config.data_dir)?;
         let link = Arc::new(TerminalLink::new(
             &terminal_dir,
             &config.rejected_dir(),
+            &desk_id,
             config.link,
             LinkLimits {
                 max_sessions: config.max_concurrent_exchanges,

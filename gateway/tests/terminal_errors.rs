@@ -11,7 +11,7 @@ use hyper::StatusCode;
 use onshi_core::codes::{ProcessingResultStatus, QualificationValidity, SegmentOfResult};
 use onshi_core::oqs::files::response_name_for;
 use onshi_core::oqs::{write_response, QualificationRequest, XmlEncoding};
-use onshi_core::qualification::QualificationResponse;
+use onshi_core::qualification::{EchoedSearch, QualificationResponse};
 use tokio::io::AsyncWriteExt;
 
 /// Answers the first request that appears in `req/` with `answer(request)`, written by
@@ -48,6 +48,7 @@ async fn write_at_once(path: std::path::PathBuf, bytes: Vec<u8>) {
 fn answered(request: &QualificationRequest) -> QualificationResponse {
     let mut response = QualificationResponse::default();
     response.header.arbitrary_file_identifier = request.file_identifier.clone();
+    response.header.medical_institution_code = Some(request.institution_code.clone());
     response.header.segment_of_result = Some(SegmentOfResult::Completed);
     response.header.qualification_confirmation_date = Some(request.confirmation_date.clone());
     response.processing.status = Some(ProcessingResultStatus::Completed);
@@ -126,15 +127,60 @@ async fn processing_status_2_is_a_terminal_error() {
     assert!(reply.error_message().contains("EXB0002"));
 }
 
+/// A 502 terminal_answer_mismatch naming `field`, the answer kept in rejected/, nothing
+/// of it shown, the folders clean.
+fn assert_mismatch(gw: &TestGateway, reply: &Reply, field: &str) {
+    assert_eq!(reply.status, StatusCode::BAD_GATEWAY, "{}", reply.json());
+    assert_eq!(reply.error_code(), "terminal_answer_mismatch");
+    let message = reply.error_message();
+    assert!(message.contains(field), "{message}");
+    assert!(reply.json().get("results").is_none());
+    let rejected = names_in(&gw.rejected_dir());
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert_eq!(gw.terminal_files("res"), Vec::<String>::new());
+    assert_eq!(gw.terminal_files("req"), Vec::<String>::new());
+}
+
 #[tokio::test]
-async fn answer_for_another_request_is_rejected() {
+async fn answer_for_another_request_is_set_aside() {
     let (gw, reply) = ask_changed(|response| {
         response.header.arbitrary_file_identifier = Some("someone-else".to_string());
     })
     .await;
-    assert_eq!(reply.status, StatusCode::BAD_GATEWAY);
-    assert_eq!(reply.error_code(), "terminal_bad_response");
-    assert_eq!(names_in(&gw.rejected_dir()).len(), 1);
+    assert_mismatch(&gw, &reply, "ArbitraryFileIdentifier");
+}
+
+#[tokio::test]
+async fn answer_without_a_file_identifier_is_set_aside() {
+    let (gw, reply) = ask_changed(|response| {
+        response.header.arbitrary_file_identifier = None;
+    })
+    .await;
+    assert_mismatch(&gw, &reply, "ArbitraryFileIdentifier");
+}
+
+#[tokio::test]
+async fn answer_for_another_institution_is_set_aside() {
+    let (gw, reply) = ask_changed(|response| {
+        response.header.medical_institution_code = Some("1310000001".to_string());
+    })
+    .await;
+    assert_mismatch(&gw, &reply, "MedicalInstitutionCode");
+}
+
+#[tokio::test]
+async fn answer_echoing_another_patient_is_set_aside() {
+    let (gw, reply) = ask_changed(|response| {
+        response.search_info = Some(EchoedSearch {
+            insurer_number: Some("06139999".to_string()),
+            symbol: Some("1234".to_string()),
+            number: Some("5679".to_string()),
+            branch: Some("01".to_string()),
+            birthdate: Some("19800102".to_string()),
+        });
+    })
+    .await;
+    assert_mismatch(&gw, &reply, "InsuredIdentificationNumber");
 }
 
 #[tokio::test]

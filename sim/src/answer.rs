@@ -9,8 +9,8 @@ use onshi_core::codes::{
 };
 use onshi_core::oqs::{QualificationRequest, XmlEncoding};
 use onshi_core::qualification::{
-    ProcessingResult, QualificationRecord, QualificationResponse, ResponseHeader, ViewingConsent,
-    ViewingConsents,
+    EchoedSearch, ProcessingResult, QualificationRecord, QualificationResponse, ResponseHeader,
+    ViewingConsent, ViewingConsents,
 };
 
 use crate::clock::{ymd, ymdhms};
@@ -88,7 +88,22 @@ impl Population {
             SegmentOfResult::Completed,
             encoding,
         );
-        completed(header, validity, None, results)
+        QualificationResponse {
+            search_info: Some(echo(request)),
+            ..completed(header, validity, None, results)
+        }
+    }
+}
+
+/// The request's search block, echoed in the answer as the terminal does.
+fn echo(request: &QualificationRequest) -> EchoedSearch {
+    let present = |value: &str| (!value.is_empty()).then(|| value.to_string());
+    EchoedSearch {
+        insurer_number: present(&request.insurer_number),
+        symbol: present(&request.symbol),
+        number: present(&request.number),
+        branch: present(&request.branch),
+        birthdate: present(&request.birthdate),
     }
 }
 
@@ -109,6 +124,7 @@ fn completed(
         validity: Some(validity),
         prescription_issue_select,
         results,
+        search_info: None,
     }
 }
 
@@ -209,6 +225,7 @@ pub fn in_progress(
             SegmentOfResult::InProgress,
             XmlEncoding::Utf8,
         ),
+        search_info: Some(echo(request)),
         ..QualificationResponse::default()
     }
 }

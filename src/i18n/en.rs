@@ -92,6 +92,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         }
         Msg::ErrorTimeout => "The qualification terminal did not answer in time.",
         Msg::ErrorBadResponse => "The terminal's answer could not be read. The answer file has been kept.",
+        Msg::ErrorAnswerMismatch => "The terminal's answer did not match this query (it belongs to another query or patient). It was set aside, not shown. Please check again.",
         Msg::ErrorTerminal => "The qualification terminal reported an error.",
         Msg::ErrorTerminalUnavailable => "The terminal's shared folder cannot be reached.",
         Msg::ErrorOrigin => "This page is not allowed to use the gateway. Please contact your administrator.",

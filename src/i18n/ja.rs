@@ -92,6 +92,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         }
         Msg::ErrorTimeout => "資格確認端末から時間内に応答がありませんでした。",
         Msg::ErrorBadResponse => "資格確認端末の応答を読み取れませんでした。応答ファイルは保存されています。",
+        Msg::ErrorAnswerMismatch => "資格確認端末の応答がこの照会と一致しませんでした（別の照会・別の患者の応答）。表示せずに保存しました。もう一度照会してください。",
         Msg::ErrorTerminal => "資格確認端末がエラーを返しました。",
         Msg::ErrorTerminalUnavailable => "資格確認端末の連携フォルダに接続できません。",
         Msg::ErrorOrigin => "このページからの照会はゲートウェイで許可されていません。管理者に連絡してください。",

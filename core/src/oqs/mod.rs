@@ -4,7 +4,10 @@
 //! - [`response`]: the terminal's answer in `res/` and unprompted face results in `face/`,
 //!   read leniently into [`crate::qualification::QualificationResponse`] and written back
 //!   by the simulator;
-//! - [`files`]: the file names that tie a request to its answer.
+//! - [`files`]: the file names that tie a request to its answer;
+//! - [`matching`]: whether an answer really answers its request (echoed keys);
+//! - [`verdict`]: what an answer means (final, 処理中, error, unusable), for `res/` and
+//!   `face/` alike.
 //!
 //! Reading is lenient because the real files vary: the encoding comes from a BOM or the
 //! XML declaration (UTF-8 or Shift_JIS/CP932, UTF-8 when undeclared), elements may come in
@@ -15,9 +18,11 @@
 mod encoding;
 mod error;
 pub mod files;
+pub mod matching;
 pub mod request;
 pub mod response;
 mod tree;
+pub mod verdict;
 mod writer;
 
 pub use encoding::XmlEncoding;

@@ -33,7 +33,7 @@ pub async fn check_qualification(
     );
     let response = state
         .link
-        .exchange(&ticket, &request.to_xml())
+        .exchange(&ticket, &request)
         .await
         .map_err(|err| link_failure(&err))?;
     Ok(Json(QualificationAnswer::from_response(response)))
@@ -65,6 +65,7 @@ pub fn link_failure(err: &LinkError) -> ApiFailure {
     let (status, code) = match err {
         LinkError::Timeout(_) => (StatusCode::GATEWAY_TIMEOUT, ErrorCode::TerminalTimeout),
         LinkError::BadResponse { .. } => (StatusCode::BAD_GATEWAY, ErrorCode::TerminalBadResponse),
+        LinkError::Mismatch { .. } => (StatusCode::BAD_GATEWAY, ErrorCode::TerminalAnswerMismatch),
         LinkError::Terminal { .. } => (StatusCode::BAD_GATEWAY, ErrorCode::TerminalError),
         LinkError::Unavailable(_) | LinkError::Busy(_) | LinkError::Overloaded { .. } => (
             StatusCode::SERVICE_UNAVAILABLE,

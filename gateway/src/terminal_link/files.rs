@@ -10,7 +10,12 @@ use tokio::fs;
 /// (security.md §5, writer protocol): a hidden temp file in the same folder (same
 /// filesystem, so the rename is atomic), written in full and flushed to stable storage
 /// (`sync_all`: fsync, or FlushFileBuffers on Windows, which SMB passes to the server),
-/// closed, and only then renamed onto the final name.
+/// closed, and only then moved onto the final name, **never replacing a file already
+/// there** (another desk's request of the same name must not silently vanish): the move is
+/// a hard link, which fails when the name exists, followed by removing the temp name.
+/// Where the share cannot make hard links, it falls back to a rename after checking the
+/// name is free (names are unique per desk, so that window only matters for a file left
+/// behind, which [`super::TerminalLink::ticket`] already skips).
 pub async fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
     // Leading dot and `.tmp` ending: matches no request pattern the terminal watches.
     let temp = dir.join(format!(".{name}.tmp"));
@@ -28,11 +33,29 @@ fn write_synced(temp: &Path, target: &Path, bytes: &[u8]) -> io::Result<()> {
         file.sync_all()
         // Closed here, before the rename (Windows cannot rename an open file).
     })();
-    let result = written.and_then(|()| std::fs::rename(temp, target));
-    if result.is_err() {
-        let _ = std::fs::remove_file(temp);
-    }
+    let result = written.and_then(|()| move_no_replace(temp, target));
+    // After a hard link the temp name is a second name for the same file; after a failure
+    // it is a leftover. Either way it goes.
+    let _ = std::fs::remove_file(temp);
     result
+}
+
+fn move_no_replace(from: &Path, to: &Path) -> io::Result<()> {
+    match std::fs::hard_link(from, to) {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == io::ErrorKind::AlreadyExists => Err(err),
+        Err(err) => {
+            // No hard links here (some SMB or FAT shares): rename, but never onto a file.
+            tracing::debug!("hard link refused ({err}); renaming instead");
+            if std::fs::symlink_metadata(to).is_ok() {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!("{} already exists", to.display()),
+                ));
+            }
+            std::fs::rename(from, to)
+        }
+    }
 }
 
 /// Reads a whole file unless it holds more than `max` bytes (`Ok(None)`): an oversized
@@ -107,6 +130,25 @@ mod tests {
             .collect();
         assert_eq!(names, vec!["a.xml".to_string()]);
         assert_eq!(std::fs::read(dir.path().join("a.xml")).unwrap(), b"<x/>");
+    }
+
+    #[tokio::test]
+    async fn an_existing_file_is_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.xml"), b"another desk's request").unwrap();
+        let err = write_atomically(dir.path(), "a.xml", b"<x/>")
+            .await
+            .expect_err("refused");
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(
+            std::fs::read(dir.path().join("a.xml")).unwrap(),
+            b"another desk's request"
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, vec!["a.xml".to_string()], "no temp file left");
     }
 
     #[tokio::test]

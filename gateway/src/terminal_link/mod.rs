@@ -20,9 +20,11 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use onshi_core::api::TerminalState;
-use onshi_core::codes::{ProcessingResultStatus, SegmentOfResult};
 use onshi_core::oqs::files::{qualification_request_name, response_name_for};
+use onshi_core::oqs::matching::check_answer;
 use onshi_core::oqs::response::parse_response;
+use onshi_core::oqs::verdict::{verdict, Verdict};
+use onshi_core::oqs::QualificationRequest;
 use onshi_core::qualification::QualificationResponse;
 use thiserror::Error;
 use tokio::sync::{watch as signal, Semaphore};
@@ -94,6 +96,14 @@ pub enum LinkError {
         reason: String,
         disposition: String,
     },
+    /// The answer in our answer file names another request, institution or patient: a
+    /// misplaced file, never to be shown.
+    #[error("the terminal's answer {file} does not match its request ({reason}); {disposition}")]
+    Mismatch {
+        file: String,
+        reason: String,
+        disposition: String,
+    },
     #[error("the terminal reported error {code}: {message}")]
     Terminal { code: String, message: String },
     #[error("cannot write the request into the terminal folder: {0}")]
@@ -110,7 +120,8 @@ pub enum LinkError {
 /// The request and answer file names of one exchange.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ticket {
-    /// Unique per request; also sent as `ArbitraryFileIdentifier`.
+    /// Unique per request across every desk on the terminal share
+    /// (`yyyyMMdd_HHmmss_<desk id>_<seq>`); also sent as `ArbitraryFileIdentifier`.
     pub suffix: String,
     pub request_name: String,
     pub response_name: String,
@@ -125,6 +136,9 @@ pub struct TerminalLink {
     sessions: Semaphore,
     limits: LinkLimits,
     waiting: AtomicUsize,
+    /// This desk's id, random per installation: several desks' gateways write into one
+    /// `req/`, and their counters all start at 1.
+    desk_id: String,
     seq: AtomicU64,
     /// Suffixes handed out and not yet finished, so two tickets never share files.
     in_flight: Mutex<HashSet<String>>,
@@ -138,18 +152,6 @@ struct Unclaimed {
     since: Instant,
     /// When the sweeper first saw the file in `res/`.
     seen: Option<Instant>,
-}
-
-/// What the terminal's answer means for the exchange.
-enum Verdict {
-    Done(Box<QualificationResponse>),
-    InProgress,
-    Failed {
-        code: String,
-        message: String,
-    },
-    /// Not a final answer, whatever it says: rejected.
-    Unusable(&'static str),
 }
 
 /// One exchange between [`TerminalLink::ticket`] and its end. If it is dropped before the
@@ -210,6 +212,7 @@ impl TerminalLink {
     pub fn new(
         terminal_dir: &Path,
         rejected_dir: &Path,
+        desk_id: &str,
         timings: LinkTimings,
         limits: LinkLimits,
     ) -> Self {
@@ -224,6 +227,7 @@ impl TerminalLink {
             sessions: Semaphore::new(limits.max_sessions),
             limits,
             waiting: AtomicUsize::new(0),
+            desk_id: desk_id.to_string(),
             seq: AtomicU64::new(1),
             in_flight: Mutex::new(HashSet::new()),
             unclaimed: Mutex::new(HashMap::new()),
@@ -253,13 +257,16 @@ impl TerminalLink {
         lock(&self.unclaimed).len()
     }
 
-    /// Picks file names for a new exchange: `yyyyMMdd_HHmmss_<seq>`. Names whose files are
-    /// still in the folders (a previous run that crashed) are skipped, so an old answer is
-    /// never taken for ours.
+    /// Picks file names for a new exchange: `yyyyMMdd_HHmmss_<desk id>_<seq>`, so two
+    /// desks never pick the same name. Names whose files are still in the folders (a
+    /// previous run that crashed) are skipped, so an old answer is never taken for ours;
+    /// and the request is written with a rename that never replaces a file (see
+    /// [`files::write_atomically`]).
     pub async fn ticket(&self) -> Ticket {
         loop {
             let seq = self.seq.fetch_add(1, Ordering::Relaxed);
-            let suffix = format!("{}_{seq:04}", clock::file_stamp(clock::now_jst()));
+            let stamp = clock::file_stamp(clock::now_jst());
+            let suffix = format!("{stamp}_{}_{seq:04}", self.desk_id);
             let request_name = qualification_request_name(&suffix);
             let Some(response_name) = response_name_for(&request_name) else {
                 continue;
@@ -279,12 +286,13 @@ impl TerminalLink {
         }
     }
 
-    /// Sends `request_xml` under `ticket`'s names and waits for the answer. Dropping the
-    /// future before it completes withdraws the request (see [`Pending`]).
+    /// Sends `request` under `ticket`'s names and waits for its answer, which is shown only
+    /// if it matches the request ([`check_answer`]). Dropping the future before it
+    /// completes withdraws the request (see [`Pending`]).
     pub async fn exchange(
         &self,
         ticket: &Ticket,
-        request_xml: &[u8],
+        request: &QualificationRequest,
     ) -> Result<QualificationResponse, LinkError> {
         let mut pending = Pending {
             link: self,
@@ -293,7 +301,7 @@ impl TerminalLink {
         };
         let started = Instant::now();
         let deadline = started + self.timings.timeout;
-        let result = self.exchange_until(ticket, request_xml, deadline).await;
+        let result = self.exchange_until(ticket, request, deadline).await;
         pending.finished = true;
         drop(pending);
         let elapsed_ms = started.elapsed().as_millis();
@@ -329,10 +337,11 @@ impl TerminalLink {
     async fn exchange_until(
         &self,
         ticket: &Ticket,
-        request_xml: &[u8],
+        request: &QualificationRequest,
         deadline: Instant,
     ) -> Result<QualificationResponse, LinkError> {
         let _session = self.session(deadline).await?;
+        let request_xml = request.to_xml();
         let req_path = self.req_dir().join(&ticket.request_name);
         let res_path = self.res_dir().join(&ticket.response_name);
         let watch = AnswerWatch {
@@ -342,7 +351,7 @@ impl TerminalLink {
         };
         let mut round = 1u32;
         loop {
-            files::write_atomically(&self.req_dir(), &ticket.request_name, request_xml)
+            files::write_atomically(&self.req_dir(), &ticket.request_name, &request_xml)
                 .await
                 .map_err(LinkError::Unavailable)?;
             debug!(file = %ticket.suffix, round, "request written");
@@ -357,15 +366,11 @@ impl TerminalLink {
                 }
                 Err(_) => return Err(self.give_up(ticket, &req_path).await),
             };
-            if let Some(identifier) = &answer.header.arbitrary_file_identifier {
-                if identifier != &ticket.suffix {
-                    let _ = files::remove_if_present(&req_path).await;
-                    let reason =
-                        "its ArbitraryFileIdentifier belongs to another request".to_string();
-                    return Err(self.reject(&res_path, &ticket.response_name, reason).await);
-                }
+            if let Err(mismatch) = check_answer(request, &answer) {
+                let _ = files::remove_if_present(&req_path).await;
+                return Err(self.mismatch(&res_path, ticket, mismatch.reason()).await);
             }
-            match verdict(answer) {
+            match verdict(&answer) {
                 Verdict::InProgress => {
                     debug!(file = %ticket.suffix, round, "terminal says 処理中; will ask again");
                     let _ = files::remove_if_present(&res_path).await;
@@ -387,9 +392,9 @@ impl TerminalLink {
                         .reject(&res_path, &ticket.response_name, reason.to_string())
                         .await);
                 }
-                Verdict::Done(answer) => {
+                Verdict::Final => {
                     self.clean_up(&req_path, &res_path).await;
-                    return Ok(*answer);
+                    return Ok(answer);
                 }
             }
         }
@@ -480,8 +485,28 @@ impl TerminalLink {
     }
 
     async fn reject(&self, res_path: &Path, name: &str, reason: String) -> LinkError {
+        LinkError::BadResponse {
+            file: name.to_string(),
+            reason,
+            disposition: self.set_aside(res_path, name).await,
+        }
+    }
+
+    /// A misplaced answer: kept in `rejected/` for a person to look at, logged (with the
+    /// field that differs, never its value), never shown.
+    async fn mismatch(&self, res_path: &Path, ticket: &Ticket, reason: String) -> LinkError {
+        warn!(file = %ticket.suffix, %reason, "an answer that does not match its request was set aside");
+        LinkError::Mismatch {
+            file: ticket.response_name.clone(),
+            reason,
+            disposition: self.set_aside(res_path, &ticket.response_name).await,
+        }
+    }
+
+    /// Moves an unusable answer to `rejected/` and says where it went.
+    async fn set_aside(&self, res_path: &Path, name: &str) -> String {
         // Only the folder-relative name goes out: the API must not reveal local paths.
-        let disposition = match files::move_to_rejected(res_path, &self.rejected_dir).await {
+        match files::move_to_rejected(res_path, &self.rejected_dir).await {
             Ok(path) => format!(
                 "kept in the data folder as rejected/{}",
                 path.file_name().unwrap_or_default().to_string_lossy()
@@ -490,11 +515,6 @@ impl TerminalLink {
                 warn!("cannot move an unusable answer to the rejected folder: {err}");
                 format!("it could not be moved and is still in res/ as {name}")
             }
-        };
-        LinkError::BadResponse {
-            file: name.to_string(),
-            reason,
-            disposition,
         }
     }
 
@@ -518,86 +538,9 @@ impl TerminalLink {
     }
 }
 
-/// Only SegmentOfResult 1 with a 資格有効性 is a final answer; 9 or a body status 2 is the
-/// terminal's or the national side's error; anything else says nothing about the patient
-/// and must not be shown as if it did (an answer without validity is not "not found").
-fn verdict(answer: QualificationResponse) -> Verdict {
-    let segment = answer.header.segment_of_result.as_ref();
-    if segment == Some(&SegmentOfResult::InProgress) {
-        return Verdict::InProgress;
-    }
-    let failed = segment == Some(&SegmentOfResult::Failed)
-        || answer.processing.status.as_ref() == Some(&ProcessingResultStatus::Error);
-    if failed {
-        // The header carries the terminal's own errors, the body those of the national side.
-        let code = answer
-            .header
-            .error_code
-            .clone()
-            .or_else(|| answer.processing.code.clone())
-            .unwrap_or_else(|| "unknown".to_string());
-        let message = answer
-            .header
-            .error_message
-            .clone()
-            .or_else(|| answer.processing.message.clone())
-            .unwrap_or_else(|| "no message".to_string());
-        return Verdict::Failed { code, message };
-    }
-    match segment {
-        Some(SegmentOfResult::Completed) if answer.validity.is_some() => {
-            Verdict::Done(Box::new(answer))
-        }
-        Some(SegmentOfResult::Completed) => Verdict::Unusable(
-            "it says completed (SegmentOfResult 1) but carries no QualificationValidity",
-        ),
-        None => Verdict::Unusable("it has no SegmentOfResult"),
-        Some(_) => Verdict::Unusable("its SegmentOfResult is not a known code"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use onshi_core::codes::QualificationValidity;
-
-    fn completed() -> QualificationResponse {
-        let mut answer = QualificationResponse::default();
-        answer.header.segment_of_result = Some(SegmentOfResult::Completed);
-        answer.processing.status = Some(ProcessingResultStatus::Completed);
-        answer.validity = Some(QualificationValidity::Valid);
-        answer
-    }
-
-    #[test]
-    fn only_a_completed_answer_with_validity_is_final() {
-        assert!(matches!(verdict(completed()), Verdict::Done(_)));
-        let mut no_validity = completed();
-        no_validity.validity = None;
-        assert!(matches!(verdict(no_validity), Verdict::Unusable(_)));
-        let mut no_segment = completed();
-        no_segment.header.segment_of_result = None;
-        assert!(matches!(verdict(no_segment), Verdict::Unusable(_)));
-        let mut unknown = completed();
-        unknown.header.segment_of_result = Some(SegmentOfResult::from_code("7"));
-        assert!(matches!(verdict(unknown), Verdict::Unusable(_)));
-    }
-
-    #[test]
-    fn errors_win_over_missing_bodies() {
-        let mut failed = completed();
-        failed.validity = None;
-        failed.header.segment_of_result = Some(SegmentOfResult::Failed);
-        assert!(matches!(verdict(failed), Verdict::Failed { .. }));
-        let mut body_error = completed();
-        body_error.validity = None;
-        body_error.header.segment_of_result = None;
-        body_error.processing.status = Some(ProcessingResultStatus::Error);
-        assert!(matches!(verdict(body_error), Verdict::Failed { .. }));
-        let mut in_progress = completed();
-        in_progress.header.segment_of_result = Some(SegmentOfResult::InProgress);
-        assert!(matches!(verdict(in_progress), Verdict::InProgress));
-    }
 
     fn link(dir: &Path, timings: LinkTimings, limits: LinkLimits) -> Arc<TerminalLink> {
         for sub in ["req", "res"] {
@@ -606,6 +549,7 @@ mod tests {
         Arc::new(TerminalLink::new(
             dir,
             &dir.join("rejected"),
+            "0a1b2c3d",
             timings,
             limits,
         ))
@@ -640,7 +584,10 @@ mod tests {
         let exchange = {
             let link = Arc::clone(&link);
             let ticket = ticket.clone();
-            tokio::spawn(async move { link.exchange(&ticket, b"<request/>").await })
+            tokio::spawn(async move {
+                link.exchange(&ticket, &QualificationRequest::default())
+                    .await
+            })
         };
         let req = dir.path().join("req").join(&ticket.request_name);
         while !req.exists() {

@@ -6,6 +6,7 @@
 
 pub mod logs;
 pub mod sse;
+pub mod standin;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

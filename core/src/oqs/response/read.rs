@@ -9,9 +9,10 @@ use crate::codes::{
 use crate::oqs::tree::Element;
 use crate::oqs::OqsError;
 use crate::qualification::{
-    ElderlyRecipient, Insurance, LimitCertificate, LimitCertificateInfo, MedicalTicket, Person,
-    ProcessingResult, QualificationRecord, QualificationResponse, ResponseHeader,
-    SpecificDiseaseCertificate, SpecificDiseaseInfo, ViewingConsent, ViewingConsents,
+    EchoedSearch, ElderlyRecipient, Insurance, LimitCertificate, LimitCertificateInfo,
+    MedicalTicket, Person, ProcessingResult, QualificationRecord, QualificationResponse,
+    ResponseHeader, SpecificDiseaseCertificate, SpecificDiseaseInfo, ViewingConsent,
+    ViewingConsents,
 };
 
 pub(super) fn response(root: &Element) -> Result<QualificationResponse, OqsError> {
@@ -63,7 +64,20 @@ pub(super) fn response(root: &Element) -> Result<QualificationResponse, OqsError
         ),
         prescription_issue_select,
         results: found.into_iter().map(record).collect(),
+        search_info: body
+            .child("QualificationConfirmSearchInfo")
+            .map(echoed_search),
     })
+}
+
+fn echoed_search(info: &Element) -> EchoedSearch {
+    EchoedSearch {
+        insurer_number: info.text_of("InsurerNumber"),
+        symbol: info.text_of("InsuredCardSymbol"),
+        number: info.text_of("InsuredIdentificationNumber"),
+        branch: info.text_of("InsuredBranchNumber"),
+        birthdate: info.text_of("Birthdate"),
+    }
 }
 
 fn response_header(h: &Element) -> ResponseHeader {

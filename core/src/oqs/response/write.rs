@@ -3,8 +3,8 @@
 use crate::oqs::writer::XmlText;
 use crate::oqs::XmlEncoding;
 use crate::qualification::{
-    ElderlyRecipient, LimitCertificate, MedicalTicket, QualificationRecord, QualificationResponse,
-    SpecificDiseaseCertificate, ViewingConsent,
+    EchoedSearch, ElderlyRecipient, LimitCertificate, MedicalTicket, QualificationRecord,
+    QualificationResponse, SpecificDiseaseCertificate, ViewingConsent,
 };
 
 pub(super) fn response(response: &QualificationResponse, encoding: XmlEncoding) -> String {
@@ -12,6 +12,9 @@ pub(super) fn response(response: &QualificationResponse, encoding: XmlEncoding) 
     x.open("XmlMsg");
     header(&mut x, response, encoding);
     x.open("MessageBody");
+    if let Some(echo) = &response.search_info {
+        search_info(&mut x, echo);
+    }
     let p = &response.processing;
     x.leaf(
         "ProcessingResultStatus",
@@ -40,6 +43,16 @@ pub(super) fn response(response: &QualificationResponse, encoding: XmlEncoding) 
     x.close("MessageBody");
     x.close("XmlMsg");
     x.finish()
+}
+
+fn search_info(x: &mut XmlText, echo: &EchoedSearch) {
+    x.open("QualificationConfirmSearchInfo");
+    x.leaf("InsurerNumber", echo.insurer_number.as_deref());
+    x.leaf("InsuredCardSymbol", echo.symbol.as_deref());
+    x.leaf("InsuredIdentificationNumber", echo.number.as_deref());
+    x.leaf("InsuredBranchNumber", echo.branch.as_deref());
+    x.leaf("Birthdate", echo.birthdate.as_deref());
+    x.close("QualificationConfirmSearchInfo");
 }
 
 fn header(x: &mut XmlText, response: &QualificationResponse, encoding: XmlEncoding) {

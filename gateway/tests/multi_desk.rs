@@ -1,0 +1,152 @@
+//! Two desks on one terminal share: two gateways (each with its own data folder and
+//! SQLite store) write into the same `req/` and read the same `res/`, answered by an
+//! independent terminal stand-in. Every answer must reach the desk that asked, naming the
+//! patient that desk asked for; an answer naming another patient is never shown.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::standin::{patient_name, Asked, StandIn};
+use common::{names_in, terminal_config, Reply, TestGateway};
+use hyper::StatusCode;
+use serde_json::{json, Value};
+
+/// Two gateways on `<root>/terminal`, data in `<root>/desk-a` and `<root>/desk-b`, with
+/// room for every request of the test to wait for a terminal session.
+async fn two_desks(root: &std::path::Path) -> (TestGateway, TestGateway) {
+    let mut desks = Vec::new();
+    for desk in ["desk-a", "desk-b"] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = terminal_config(root, Duration::from_secs(30));
+        config.data_dir = root.join(desk);
+        config.max_waiting_exchanges = 200;
+        desks.push(TestGateway::start(config, dir).await);
+    }
+    let b = desks.pop().unwrap();
+    let a = desks.pop().unwrap();
+    (a, b)
+}
+
+/// Patient `n`'s query: its own 番号 and birthdate.
+fn query(n: usize) -> Value {
+    json!({
+        "method": "insurance_card",
+        "insurer_number": "06139999",
+        "symbol": "1234",
+        "number": format!("{}", 1000 + n),
+        "branch": "01",
+        "birthdate": birthdate(n),
+        "override_check_digit": true
+    })
+}
+
+fn birthdate(n: usize) -> String {
+    format!("19{:02}-{:02}-{:02}", 40 + n % 60, 1 + n % 12, 1 + n % 28)
+}
+
+fn assert_patient(reply: &Reply, n: usize) {
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "patient {n}: {}",
+        reply.json()
+    );
+    let answer = reply.json();
+    let results = answer["results"].as_array().expect("results");
+    assert_eq!(results.len(), 1, "patient {n}");
+    let person = &results[0]["person"];
+    assert_eq!(
+        person["name"],
+        patient_name(&format!("{}", 1000 + n)),
+        "patient {n}"
+    );
+    assert_eq!(
+        person["birthdate"],
+        birthdate(n).replace('-', ""),
+        "patient {n}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_concurrent_queries_over_two_desks_each_reach_their_own_desk() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, b) = two_desks(root.path()).await;
+    let share = root.path().join("terminal");
+    let standin = StandIn::start(&share, None);
+    let pending: Vec<_> = (0..200)
+        .map(|n| {
+            let desk = if n % 2 == 0 { &a } else { &b };
+            (n, desk.spawn_post_json("/v1/qualifications", &query(n)))
+        })
+        .collect();
+    for (n, reply) in pending {
+        assert_patient(&reply.await.unwrap(), n);
+    }
+    assert_eq!(
+        standin.answered(),
+        200,
+        "one answer per request, no re-sends"
+    );
+    assert_eq!(names_in(&share.join("req")), Vec::<String>::new());
+    assert_eq!(names_in(&share.join("res")), Vec::<String>::new());
+    for desk in ["desk-a", "desk-b"] {
+        assert_eq!(
+            names_in(&root.path().join(desk).join("rejected")),
+            Vec::<String>::new()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_answer_naming_another_patient_is_set_aside_never_shown() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, b) = two_desks(root.path()).await;
+    let share = root.path().join("terminal");
+    // The terminal answers patient 7's request with patient 8's record, echoing patient 8's
+    // search keys, but with patient 7's file identifier: a misplaced answer that only the
+    // echoed keys give away.
+    let misroute = Arc::new(|asked: &Asked| {
+        (asked.number == "1007").then(|| Asked {
+            number: "1008".to_string(),
+            birthdate: birthdate(8).replace('-', ""),
+            ..asked.clone()
+        })
+    });
+    let _standin = StandIn::start(&share, Some(misroute));
+    let pending: Vec<_> = (0..20)
+        .map(|n| {
+            let desk = if n % 2 == 0 { &a } else { &b };
+            (n, desk.spawn_post_json("/v1/qualifications", &query(n)))
+        })
+        .collect();
+    for (n, reply) in pending {
+        let reply = reply.await.unwrap();
+        if n == 7 {
+            assert_eq!(reply.status, StatusCode::BAD_GATEWAY, "{}", reply.json());
+            assert_eq!(reply.error_code(), "terminal_answer_mismatch");
+            let body = String::from_utf8_lossy(&reply.body).into_owned();
+            assert!(!body.contains(&patient_name("1008")), "{body}");
+            assert!(!body.contains("1008"), "{body}");
+        } else {
+            assert_patient(&reply, n);
+        }
+    }
+    // Patient 7 was asked at desk b: the misplaced answer waits there for a person.
+    let rejected = names_in(&root.path().join("desk-b").join("rejected"));
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    let kept = std::fs::read_to_string(
+        root.path()
+            .join("desk-b")
+            .join("rejected")
+            .join(&rejected[0]),
+    )
+    .unwrap();
+    assert!(kept.contains(&patient_name("1008")));
+    assert_eq!(
+        names_in(&root.path().join("desk-a").join("rejected")),
+        Vec::<String>::new()
+    );
+    assert_eq!(names_in(&share.join("res")), Vec::<String>::new());
+}
