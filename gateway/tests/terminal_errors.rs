@@ -386,3 +386,15 @@ async fn requests_beyond_the_waiting_limit_fail_fast_as_busy() {
     }
     assert_eq!(busy, 3);
 }
+
+#[tokio::test]
+async fn a_malformed_answer_is_reported_without_quoting_it() {
+    let (gw, reply) = ask_scripted(answered, |path, _| async move {
+        std::fs::write(path, "<XmlMsg><Name>見本　花子</Name>&見本;</XmlMsg>").unwrap();
+    })
+    .await;
+    assert_rejected(&gw, &reply);
+    let body = String::from_utf8_lossy(&reply.body).into_owned();
+    assert!(!body.contains("見本"), "{body}");
+    assert!(reply.error_message().contains("well-formed"), "{body}");
+}

@@ -36,3 +36,50 @@ pub enum OqsError {
     #[error("elements are nested deeper than {limit} levels")]
     TooDeep { limit: usize },
 }
+
+impl OqsError {
+    /// Why the file was refused, in fixed words that are safe to log at info and to show
+    /// at reception. The [`Display`](std::fmt::Display) text may quote parts of the file
+    /// (an entity, the root name, an encoding label), and a terminal file is full of
+    /// patient data, so only this text leaves the gateway.
+    pub fn safe_reason(&self) -> String {
+        match self {
+            Self::Malformed { .. } => "the file is not well-formed XML".to_string(),
+            Self::Truncated { .. } => "the file ends before its XML is complete".to_string(),
+            Self::Empty => "the file holds no XML element".to_string(),
+            Self::WrongRoot { .. } => {
+                "the file is not a terminal message (root is not <XmlMsg>)".to_string()
+            }
+            // Element names come from our own table, never from the file.
+            Self::MissingElement(name) => format!("required element <{name}> is missing"),
+            Self::UnsupportedEncoding(_) => {
+                "the file declares an encoding other than UTF-8 or Shift_JIS".to_string()
+            }
+            Self::Undecodable { encoding } => format!("the bytes are not valid {encoding} text"),
+            Self::TooDeep { .. } => "the XML is nested too deeply".to_string(),
+            Self::Unencodable { .. } => "the file could not be read".to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::oqs::parse_response;
+
+    #[test]
+    fn safe_reasons_never_quote_the_file() {
+        let secret = "見本　花子";
+        let files = [
+            format!("<XmlMsg><MessageHeader><Name>{secret}</Name>"),
+            format!("<Patient>{secret}</Patient>"),
+            format!("<XmlMsg>&{secret};</XmlMsg>"),
+            format!("<?xml version=\"1.0\" encoding=\"{secret}\"?><XmlMsg/>"),
+        ];
+        for file in files {
+            let err = parse_response(file.as_bytes()).expect_err("refused");
+            let reason = err.safe_reason();
+            assert!(!reason.contains(secret), "{reason}");
+            assert!(!reason.is_empty());
+        }
+    }
+}

@@ -9,11 +9,11 @@
 //! terminal still holds the file, a share that hiccups) are retried until the caller's
 //! deadline. A file over [`AnswerWatch::max_bytes`] is refused without being read.
 
-use std::fmt::Display;
 use std::io;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
+use onshi_core::oqs::OqsError;
 use tokio::fs;
 use tokio::time::Instant;
 use tracing::debug;
@@ -38,6 +38,8 @@ pub struct AnswerWatch {
 /// The answer is there but cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unreadable {
+    /// Fixed words ([`OqsError::safe_reason`]): this reaches logs and the API, and the
+    /// parser's own text could quote the file.
     pub reason: String,
 }
 
@@ -50,10 +52,10 @@ struct Signature {
 
 /// Polls `path` until it holds a complete file that `parse` accepts.
 /// Runs until it succeeds or gives up on the file; the caller bounds it with a deadline.
-pub async fn await_parsed<T, E: Display>(
+pub async fn await_parsed<T>(
     path: &Path,
     watch: AnswerWatch,
-    parse: impl Fn(&[u8]) -> Result<T, E>,
+    parse: impl Fn(&[u8]) -> Result<T, OqsError>,
 ) -> Result<T, Unreadable> {
     let mut last: Option<Signature> = None;
     let mut changed_at = Instant::now();
@@ -103,9 +105,10 @@ pub async fn await_parsed<T, E: Display>(
         match parse(&bytes) {
             Ok(value) => return Ok(value),
             Err(err) if changed_at.elapsed() >= watch.grace => {
+                debug!("the answer does not parse: {err}");
                 return Err(Unreadable {
-                    reason: err.to_string(),
-                })
+                    reason: err.safe_reason(),
+                });
             }
             Err(_) => {}
         }
@@ -136,12 +139,16 @@ mod tests {
         max_bytes: 1024,
     };
 
-    fn parse_complete(bytes: &[u8]) -> Result<String, String> {
-        let text = std::str::from_utf8(bytes).map_err(|e| e.to_string())?;
+    fn parse_complete(bytes: &[u8]) -> Result<String, OqsError> {
+        let text =
+            std::str::from_utf8(bytes).map_err(|_| OqsError::Undecodable { encoding: "UTF-8" })?;
         if text.ends_with("</end>") {
             Ok(text.to_string())
         } else {
-            Err("incomplete".to_string())
+            // What a real parser says may quote the file: the reason must not.
+            Err(OqsError::WrongRoot {
+                found: "見本　花子".to_string(),
+            })
         }
     }
 
@@ -200,7 +207,10 @@ mod tests {
         let err = await_parsed(&path, WATCH, parse_complete)
             .await
             .unwrap_err();
-        assert_eq!(err.reason, "incomplete");
+        assert_eq!(
+            err.reason,
+            "the file is not a terminal message (root is not <XmlMsg>)"
+        );
         // It gave the writer the whole grace before judging.
         assert!(started.elapsed() >= WATCH.grace);
     }
@@ -210,7 +220,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("answer.xml");
         std::fs::write(&path, vec![b'x'; 2048]).unwrap();
-        let err = await_parsed(&path, WATCH, |_: &[u8]| -> Result<(), String> {
+        let err = await_parsed(&path, WATCH, |_: &[u8]| -> Result<(), OqsError> {
             panic!("an oversized file must not be parsed")
         })
         .await
