@@ -131,6 +131,49 @@ pub struct Health {
     pub mode: GatewayMode,
     pub terminal: TerminalState,
     pub version: String,
+    /// The gateway's store; absent from gateways that predate it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<StoreHealth>,
+    /// Other desks' gateways seen on the same terminal share; absent from gateways that
+    /// predate it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desks: Option<DeskPresence>,
+}
+
+/// Which store a gateway keeps its data in, and whether it answers now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreHealth {
+    pub backend: StoreBackend,
+    /// `false`: the desk refuses store writes (503 `store_unavailable`) until it is back.
+    pub reachable: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoreBackend {
+    /// One PC: an embedded file in the data folder.
+    Sqlite,
+    /// A clinic: one database every desk shares.
+    Postgres,
+}
+
+/// What this gateway knows of the other desks on its terminal share (from their
+/// heartbeat files in the share).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DeskPresence {
+    /// Other desks' gateways seen on the share within the last minute.
+    pub others: u32,
+    /// Whether every one of them keeps its data in the same store as this desk. `false`
+    /// means face results reach only one desk and nothing is shared: the desks need one
+    /// PostgreSQL store (`--store postgres://…`).
+    pub shared_store: bool,
+}
+
+impl DeskPresence {
+    /// Other desks share the terminal but not this desk's store.
+    pub fn needs_shared_store(&self) -> bool {
+        self.others > 0 && !self.shared_store
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -12,5 +12,7 @@ pub async fn health(State(state): State<AppState>) -> Json<Health> {
         mode: state.mode,
         terminal: state.link.state().await,
         version: env!("CARGO_PKG_VERSION").to_string(),
+        store: None,
+        desks: None,
     })
 }
