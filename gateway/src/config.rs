@@ -23,6 +23,8 @@ pub const COMPONENT_DEADLINE: Duration = Duration::from_secs(40);
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024;
 /// 医療機関コード written into requests in `--sim` mode when none is given (synthetic).
 pub const SIM_INSTITUTION_CODE: &str = "1319999999";
+/// How often a desk refreshes its heartbeat in the terminal share and reads the others'.
+pub const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(15);
 /// SSE keep-alive comment interval: under the idle timeouts of proxies and of browsers
 /// (which give up on a silent EventSource after about 45 s in some versions).
 pub const DEFAULT_SSE_KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -59,6 +61,8 @@ pub struct Config {
     /// `--sim` only: the simulated reader drops a face result this often (`None`: never).
     pub sim_face_every: Option<Duration>,
     pub sse_keep_alive: Duration,
+    /// How often this desk's heartbeat in the terminal share is refreshed.
+    pub heartbeat_interval: Duration,
     /// Timings of card sessions (PC/SC).
     pub card_sessions: crate::card_session::CardSessionSettings,
     /// `--sim` only: vpcd port of the virtual reader the demo's cards go into
@@ -81,6 +85,7 @@ impl Config {
             face_poll_interval: crate::face_watch::DEFAULT_FACE_POLL,
             sim_face_every: None,
             sse_keep_alive: DEFAULT_SSE_KEEP_ALIVE,
+            heartbeat_interval: DEFAULT_HEARTBEAT,
             card_sessions: crate::card_session::CardSessionSettings::default(),
             sim_vpcd_port: onshi_sim::vpcd::DEFAULT_PORT,
         }

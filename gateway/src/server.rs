@@ -16,6 +16,7 @@ use crate::access_log::log_requests;
 use crate::api_error;
 use crate::card_session::CardSessions;
 use crate::config::{ensure_folder, ensure_loopback, Config, Mode};
+use crate::desk::heartbeat::Heartbeat;
 use crate::error::GatewayError;
 use crate::face_watch::{FaceFolders, FaceWatcher};
 use crate::reception::Reception;
@@ -47,6 +48,8 @@ pub struct AppState {
     /// The virtual cards; `Some` in `--sim` mode only, which registers `/v1/sim/cards…`.
     pub sim_cards: Option<Arc<SimCards>>,
     pub sse_keep_alive: Duration,
+    /// This desk's heartbeat: which other desks share the terminal folder.
+    pub desks: Arc<Heartbeat>,
 }
 
 /// The API with its security and logging layers, for a gateway listening on `port`.
@@ -103,6 +106,7 @@ pub struct Gateway {
     card_sessions: Option<CardSessions>,
     sim_cards: Option<Arc<SimCards>>,
     link: Arc<TerminalLink>,
+    heartbeat: Arc<Heartbeat>,
 }
 
 impl Gateway {
@@ -142,6 +146,14 @@ impl Gateway {
                 max_waiting: config.max_waiting_exchanges,
             },
         ));
+        // Each SQLite file is its own store: equal identities only where desks really
+        // share one.
+        let heartbeat = Arc::new(Heartbeat::new(
+            &terminal_dir,
+            &desk_id,
+            &format!("sqlite:{desk_id}"),
+            config.heartbeat_interval,
+        ));
         let sim_faces = sim.as_ref().map(EmbeddedSim::faces);
         let watcher = FaceWatcher::new(
             FaceFolders {
@@ -179,6 +191,7 @@ impl Gateway {
             card_sessions: card_sessions.clone(),
             sim_cards: sim_cards.clone(),
             sse_keep_alive: config.sse_keep_alive,
+            desks: Arc::clone(&heartbeat),
         };
         let policy = SecurityPolicy::new(addr.port(), config.allowed_origins.iter().cloned());
         Ok(Self {
@@ -192,6 +205,7 @@ impl Gateway {
             card_sessions,
             sim_cards,
             link,
+            heartbeat,
         })
     }
 
@@ -212,6 +226,7 @@ impl Gateway {
     ) -> Result<(), GatewayError> {
         let watcher = self.watcher.spawn();
         let sweeper = self.link.spawn_sweeper(self.reception.closing());
+        let heartbeat = self.heartbeat.spawn(self.reception.closing());
         let ticker = self
             .face_ticker
             .map(|(faces, every)| faces.spawn_ticker(every, self.reception.closing()));
@@ -235,6 +250,7 @@ impl Gateway {
         }
         let _ = watcher.await;
         let _ = sweeper.await;
+        let _ = heartbeat.await;
         if let Some(ticker) = ticker {
             let _ = ticker.await;
         }

@@ -22,6 +22,7 @@ async fn two_desks(root: &std::path::Path) -> (TestGateway, TestGateway) {
         let mut config = terminal_config(root, Duration::from_secs(30));
         config.data_dir = root.join(desk);
         config.max_waiting_exchanges = 200;
+        config.heartbeat_interval = Duration::from_millis(50);
         desks.push(TestGateway::start(config, dir).await);
     }
     let b = desks.pop().unwrap();
@@ -149,4 +150,36 @@ async fn an_answer_naming_another_patient_is_set_aside_never_shown() {
         Vec::<String>::new()
     );
     assert_eq!(names_in(&share.join("res")), Vec::<String>::new());
+}
+
+/// The `desks` part of `gw`'s health.
+async fn desks_seen(gw: &TestGateway) -> Value {
+    let health = gw.get("/v1/health").await;
+    assert_eq!(health.status, StatusCode::OK);
+    health.json()["desks"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn desks_on_their_own_sqlite_files_are_told_they_need_a_shared_store() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, b) = two_desks(root.path()).await;
+    let wanted = json!({"others": 1, "shared_store": false});
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while desks_seen(&a).await != wanted || desks_seen(&b).await != wanted {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a sees {}, b sees {}",
+            desks_seen(&a).await,
+            desks_seen(&b).await
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Desk b closes for the day: its heartbeat goes with it, and a is alone again.
+    b.stop().await;
+    let alone = json!({"others": 0, "shared_store": true});
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while desks_seen(&a).await != alone {
+        assert!(std::time::Instant::now() < deadline, "{}", desks_seen(&a).await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

@@ -13,6 +13,6 @@ pub async fn health(State(state): State<AppState>) -> Json<Health> {
         terminal: state.link.state().await,
         version: env!("CARGO_PKG_VERSION").to_string(),
         store: None,
-        desks: None,
+        desks: Some(state.desks.presence()),
     })
 }

@@ -1,9 +1,12 @@
-//! This desk's identity: a random id made at the first start and kept in the data folder.
+//! This desk's identity: a random id made at the first start and kept in the data folder,
+//! and its [`heartbeat`] in the terminal share, which tells desks about each other.
 //!
 //! Several desks' gateways share one terminal folder; the id keeps their request file
 //! names apart ([`crate::terminal_link::TerminalLink::ticket`]) whatever their clocks and
 //! counters say. It is random rather than derived from the host name, so it says nothing
 //! about the PC and two cloned PCs still differ once each made its own data folder.
+
+pub mod heartbeat;
 
 use std::io::{self, Write};
 use std::path::Path;
