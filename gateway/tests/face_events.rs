@@ -302,6 +302,70 @@ async fn a_malformed_file_is_reported_and_rejected_and_the_next_one_still_arrive
     gw.stop().await;
 }
 
+/// Drops `body` as `name` and returns the `face_error` it becomes, once the file has been
+/// moved to `rejected/`.
+async fn refused(name: &str, body: &str) -> (TestGateway, Value) {
+    let gw = TestGateway::terminal(Duration::from_secs(2)).await;
+    let mut client = subscribe(&gw, "/v1/events", &[]).await;
+    drop_file(&face_dir(&gw), name, body);
+    let event = next(&mut client).await;
+    assert_eq!(event.event.as_deref(), Some("face_error"), "{}", event.data);
+    let data = event.json();
+    assert_eq!(data["source_file"], name);
+    assert!(data["answer"].is_null(), "never shown as a result");
+    assert!(
+        !event.data.contains("例示"),
+        "no patient data: {}",
+        event.data
+    );
+    wait_for_file(&gw.rejected_dir().join(name)).await;
+    assert!(names_in(&face_dir(&gw)).is_empty());
+    (gw, data)
+}
+
+#[tokio::test]
+async fn a_reader_error_report_is_a_face_error_carrying_its_code() {
+    let body = SAMPLE.replace(
+        "<SegmentOfResult>1</SegmentOfResult>",
+        "<SegmentOfResult>9</SegmentOfResult><ErrorCode>EFR0042</ErrorCode>\
+             <ErrorMessage>カード読取エラー</ErrorMessage>",
+    );
+    let (gw, data) = refused("reader-error.xml", &body).await;
+    let error = data["error"].as_str().unwrap();
+    assert!(error.contains("EFR0042"), "{error}");
+    assert!(error.contains("カード読取エラー"), "{error}");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_result_without_validity_is_a_face_error_not_an_unknown_result() {
+    let start = SAMPLE.find("<QualificationValidity>").unwrap();
+    let end = SAMPLE.find("</QualificationValidity>").unwrap() + "</QualificationValidity>".len();
+    let body = format!("{}{}", &SAMPLE[..start], &SAMPLE[end..]);
+    let (gw, data) = refused("no-validity.xml", &body).await;
+    assert!(
+        data["error"]
+            .as_str()
+            .unwrap()
+            .contains("QualificationValidity"),
+        "{data}"
+    );
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn an_oversized_face_file_is_refused_unread() {
+    // A comment makes it larger than any result could be; the XML itself is fine.
+    let padding = "x".repeat(1024 * 1024 + 1);
+    let body = SAMPLE.replacen("<XmlMsg>", &format!("<!-- {padding} --><XmlMsg>"), 1);
+    let (gw, data) = refused("huge.xml", &body).await;
+    assert!(
+        data["error"].as_str().unwrap().contains("larger than"),
+        "{data}"
+    );
+    gw.stop().await;
+}
+
 #[tokio::test]
 async fn temp_and_hidden_files_are_left_alone() {
     let gw = TestGateway::terminal(Duration::from_secs(2)).await;

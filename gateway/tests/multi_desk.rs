@@ -179,7 +179,11 @@ async fn desks_on_their_own_sqlite_files_are_told_they_need_a_shared_store() {
     let alone = json!({"others": 0, "shared_store": true});
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while desks_seen(&a).await != alone {
-        assert!(std::time::Instant::now() < deadline, "{}", desks_seen(&a).await);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{}",
+            desks_seen(&a).await
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

@@ -26,7 +26,8 @@ use std::time::Duration;
 
 use onshi_core::api::{QualificationAnswer, ReceptionEventKind};
 use onshi_core::card_session::VerificationMethod;
-use onshi_core::oqs::{parse_response, OqsError};
+use onshi_core::oqs::parse_response;
+use onshi_core::oqs::verdict::{verdict, Verdict};
 use sha2::{Digest, Sha256};
 use tokio::fs;
 use tokio::task::JoinHandle;
@@ -36,7 +37,8 @@ use tracing::{debug, error, info, warn};
 use crate::clock;
 use crate::reception::{closed, Reception};
 use crate::store::NewEvent;
-use crate::terminal_link::files::move_into;
+use crate::terminal_link::files::{move_into, read_limited};
+use crate::terminal_link::MAX_ANSWER_BYTES;
 
 pub use refusal::refusal_reason;
 pub use tracker::{is_candidate, Listed, Tracker};
@@ -120,8 +122,14 @@ impl FaceWatcher {
 
     async fn take(&mut self, file: &Listed) {
         let path = self.folders.face.join(&file.name);
-        let bytes = match fs::read(&path).await {
-            Ok(bytes) => bytes,
+        // The same guards as an answer in res/: a file far larger than any result is
+        // refused unread, so a stray file cannot fill the gateway's memory.
+        if file.size > MAX_ANSWER_BYTES {
+            return self.refuse(file, &path, &[], too_large()).await;
+        }
+        let bytes = match read_limited(&path, MAX_ANSWER_BYTES).await {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return self.refuse(file, &path, &[], too_large()).await,
             // Taken by someone else between listing and reading.
             Err(err) if err.kind() == io::ErrorKind::NotFound => return,
             Err(err) => {
@@ -134,8 +142,21 @@ impl FaceWatcher {
             // Grew between listing and reading: the next polls will see it settle.
             return;
         }
-        match parse_response(&bytes) {
-            Ok(response) => {
+        let response = match parse_response(&bytes) {
+            Ok(response) => response,
+            Err(err) => {
+                if self.tracker.parse_failed(&file.name) < PARSE_ATTEMPTS {
+                    return;
+                }
+                // The parser's own words may quote the file; only at debug level.
+                debug!(file = %file.name, "parser said: {err}");
+                return self.refuse(file, &path, &bytes, refusal_reason(&err)).await;
+            }
+        };
+        // One verdict for res/ and face/: only a completed result with a validity goes on
+        // the queue as a result; the reader's error reports keep their error code.
+        match verdict(&response) {
+            Verdict::Final => {
                 let event = NewEvent {
                     prescription_issue_select: response.prescription_issue_select.clone(),
                     answer: Some(QualificationAnswer::from_response(response)),
@@ -145,20 +166,24 @@ impl FaceWatcher {
                 self.commit_then_move(file, &path, event, &self.folders.archive.clone())
                     .await;
             }
-            Err(err) => {
-                if self.tracker.parse_failed(&file.name) < PARSE_ATTEMPTS {
-                    return;
-                }
-                self.refuse(file, &path, &bytes, &err).await;
+            Verdict::Failed { code, message } => {
+                let reason = format!("the reader or terminal reported error {code}: {message}");
+                self.refuse(file, &path, &bytes, reason).await;
+            }
+            Verdict::InProgress => {
+                let reason = "it says 処理中 (SegmentOfResult 2), not a result".to_string();
+                self.refuse(file, &path, &bytes, reason).await;
+            }
+            Verdict::Unusable(reason) => {
+                self.refuse(file, &path, &bytes, reason.to_string()).await;
             }
         }
     }
 
-    async fn refuse(&mut self, file: &Listed, path: &Path, bytes: &[u8], err: &OqsError) {
-        let reason = refusal_reason(err);
+    /// Queues a `face_error` with `reason` (fixed words or the terminal's own error code
+    /// and message, never the parser's text) and moves the file to `rejected/`.
+    async fn refuse(&mut self, file: &Listed, path: &Path, bytes: &[u8], reason: String) {
         warn!(file = %file.name, %reason, "face file refused");
-        // The parser's own words may quote the file; only at debug level.
-        debug!(file = %file.name, "parser said: {err}");
         let event = NewEvent {
             error: Some(reason),
             ..self.new_event(ReceptionEventKind::FaceError, file, bytes)
@@ -195,6 +220,10 @@ impl FaceWatcher {
             self.tracker.settle(&file.name);
         }
     }
+}
+
+fn too_large() -> String {
+    format!("the file is larger than {MAX_ANSWER_BYTES} bytes, far more than any result")
 }
 
 /// Candidate files in `dir` with their size and time stamp.
