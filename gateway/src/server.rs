@@ -224,6 +224,7 @@ impl Gateway {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), GatewayError> {
+        self.link.reclaim_leftovers().await;
         let watcher = self.watcher.spawn();
         let sweeper = self.link.spawn_sweeper(self.reception.closing());
         let heartbeat = self.heartbeat.spawn(self.reception.closing());

@@ -466,6 +466,54 @@ impl TerminalLink {
         removed
     }
 
+    /// Takes back what a previous run of this desk left in the folders (a crash, a power
+    /// cut): its requests in `req/` are withdrawn and their answers expected as late ones,
+    /// its answers in `res/` are expected too, so the sweeper removes them unread after the
+    /// grace. Only names carrying this desk's id are touched: other desks' files on the
+    /// shared terminal are theirs. Call it before serving. Returns how many files it found.
+    pub async fn reclaim_leftovers(&self) -> usize {
+        let mark = format!("_{}_", self.desk_id);
+        let ours = |dir: PathBuf| {
+            let mark = mark.clone();
+            async move {
+                let Ok(mut entries) = tokio::fs::read_dir(&dir).await else {
+                    return Vec::new();
+                };
+                let mut names = Vec::new();
+                while let Ok(Some(entry)) = entries.next_entry().await {
+                    if let Ok(name) = entry.file_name().into_string() {
+                        if name.starts_with("OQS") && name.contains(&mark) && !name.starts_with('.')
+                        {
+                            names.push(name);
+                        }
+                    }
+                }
+                names
+            }
+        };
+        let mut found = 0;
+        for request in ours(self.req_dir()).await {
+            found += 1;
+            if let Err(err) = files::remove_if_present(&self.req_dir().join(&request)).await {
+                warn!(file = %request, "cannot withdraw a request left by a previous run: {err}");
+            }
+            if let Some(answer) = response_name_for(&request) {
+                self.expect_late(&answer);
+            }
+        }
+        for answer in ours(self.res_dir()).await {
+            found += 1;
+            self.expect_late(&answer);
+        }
+        if found > 0 {
+            info!(
+                files = found,
+                "taking back files a previous run of this desk left in the terminal folder"
+            );
+        }
+        found
+    }
+
     /// Runs [`Self::sweep_late_answers`] every `sweep_interval` until `closing` turns true.
     pub fn spawn_sweeper(self: &Arc<Self>, mut closing: signal::Receiver<bool>) -> JoinHandle<()> {
         let link = Arc::clone(self);
@@ -612,6 +660,51 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(1_100)).await;
         assert_eq!(link.sweep_late_answers().await, 1);
         assert!(names(&dir.path().join("res")).is_empty());
+    }
+
+    #[tokio::test]
+    async fn leftovers_of_a_previous_run_are_taken_back_and_only_ours() {
+        let dir = tempfile::tempdir().unwrap();
+        let timings = LinkTimings {
+            late_answer_grace: Duration::ZERO,
+            ..LinkTimings::default()
+        };
+        let link = link(dir.path(), timings, LIMITS);
+        let (req, res) = (dir.path().join("req"), dir.path().join("res"));
+        // Ours: a request the crash left unanswered, and an answer nobody read.
+        std::fs::write(
+            req.join("OQSsiquc01req_20261201_090000_0a1b2c3d_0007.xml"),
+            "<r/>",
+        )
+        .unwrap();
+        std::fs::write(
+            res.join("OQSsiquc01res_20261201_090000_0a1b2c3d_0003.xml"),
+            "<a/>",
+        )
+        .unwrap();
+        // Another desk's, in flight right now.
+        let other_req = req.join("OQSsiquc01req_20261201_090000_ffffffff_0001.xml");
+        let other_res = res.join("OQSsiquc01res_20261201_090000_ffffffff_0002.xml");
+        std::fs::write(&other_req, "<r/>").unwrap();
+        std::fs::write(&other_res, "<a/>").unwrap();
+        assert_eq!(link.reclaim_leftovers().await, 2);
+        assert_eq!(
+            names(&req),
+            vec!["OQSsiquc01req_20261201_090000_ffffffff_0001.xml"]
+        );
+        // The terminal answers the withdrawn request after all.
+        std::fs::write(
+            res.join("OQSsiquc01res_20261201_090000_0a1b2c3d_0007.xml"),
+            "<a/>",
+        )
+        .unwrap();
+        link.sweep_late_answers().await;
+        link.sweep_late_answers().await;
+        assert_eq!(
+            names(&res),
+            vec!["OQSsiquc01res_20261201_090000_ffffffff_0002.xml"]
+        );
+        assert!(other_req.exists() && other_res.exists());
     }
 
     #[tokio::test]
