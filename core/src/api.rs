@@ -131,6 +131,39 @@ pub struct Health {
     pub mode: GatewayMode,
     pub terminal: TerminalState,
     pub version: String,
+    /// Where the gateway keeps the reception queue and whether it answers. Missing in
+    /// answers from gateways older than the store choice; those always used SQLite.
+    #[serde(default)]
+    pub store: StoreHealth,
+}
+
+/// The store part of [`Health`]: `{"backend": "sqlite"|"postgres", "reachable": bool}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreHealth {
+    pub backend: StoreBackend,
+    /// Whether the last probe (at most a few seconds old) reached the store. While it is
+    /// `false`, writes that need the store answer 503 `store_unavailable`.
+    pub reachable: bool,
+}
+
+impl Default for StoreHealth {
+    /// What an older gateway's answer means: its local SQLite file, reachable (it answered).
+    fn default() -> Self {
+        Self {
+            backend: StoreBackend::Sqlite,
+            reachable: true,
+        }
+    }
+}
+
+/// Which store a gateway uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoreBackend {
+    /// `<data-dir>/onshi.sqlite3` on this PC (one desk).
+    Sqlite,
+    /// A PostgreSQL database shared by the clinic's desks.
+    Postgres,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -195,6 +228,10 @@ pub enum ErrorCode {
     SessionNotWaiting,
     /// 503: no PC/SC service (pcscd) or no card reader.
     ReaderUnavailable,
+    /// 503: the gateway's store (SQLite file or PostgreSQL) cannot be reached, so nothing
+    /// that would have to be stored is started; retry when `GET /v1/health` reports the
+    /// store reachable again.
+    StoreUnavailable,
 }
 
 /// What a reception-queue event reports. Sent as the SSE `event:` name.
@@ -345,5 +382,28 @@ mod tests {
         ] {
             assert!(!status.is_valid(), "{status:?}");
         }
+    }
+
+    #[test]
+    fn health_from_an_older_gateway_reads_as_a_reachable_sqlite_store() {
+        let old = r#"{"status":"ok","mode":"sim","terminal":"online","version":"0.1.0"}"#;
+        let health: Health = serde_json::from_str(old).unwrap();
+        assert_eq!(health.store, StoreHealth::default());
+        assert_eq!(health.store.backend, StoreBackend::Sqlite);
+        assert!(health.store.reachable);
+        let new = r#"{"status":"ok","mode":"terminal","terminal":"online","version":"0.2.0",
+                      "store":{"backend":"postgres","reachable":false}}"#;
+        let health: Health = serde_json::from_str(new).unwrap();
+        assert_eq!(
+            health.store,
+            StoreHealth {
+                backend: StoreBackend::Postgres,
+                reachable: false
+            }
+        );
+        assert_eq!(
+            serde_json::to_value(ErrorCode::StoreUnavailable).unwrap(),
+            "store_unavailable"
+        );
     }
 }
