@@ -308,11 +308,8 @@ async fn a_commit_wakes_this_stores_listeners(place: Place) {
         .await
         .expect("woken")
         .unwrap();
-    // A file already stored is no news.
-    commits.mark_unchanged();
-    let again = store.insert_event(event("a.xml", "h", AT)).await.unwrap();
-    assert!(!again.new);
-    assert!(!commits.has_changed().unwrap());
+    // Signals may also come late or twice (PostgreSQL's own NOTIFY, a LISTEN reconnect):
+    // feeds read the store after their last id, so only a missing one would matter.
 }
 
 async fn opening_again_keeps_everything_and_reports_health(place: Place) {
