@@ -34,6 +34,9 @@ command -v pcscd >/dev/null 2>&1 || need_apt+=(pcscd)
 [ -e /usr/lib/pcsc/drivers/serial/libifdvpcd.so ] || ls /usr/lib/pcsc/drivers/*/libifdvpcd* >/dev/null 2>&1 || need_apt+=(vsmartcard-vpcd)
 pkg-config --exists libpcsclite 2>/dev/null || need_apt+=(libpcsclite-dev pkg-config)
 command -v pcsc_scan >/dev/null 2>&1 || need_apt+=(pcsc-tools)
+# PostgreSQL: the gateway's shared store for clinics with several desks; the tests start a
+# throwaway cluster of it (scripts/postgres.sh), never the system one.
+command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing Debian packages: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up the machine (idempotent) and runs every onshi test:
 #   1. formatting and lints (rustfmt, clippy -D warnings, natively and for wasm32),
-#   2. native tests of every crate (core, sim, gateway over real HTTP, component logic),
+#   2. native tests of every crate (core, sim, gateway over real HTTP and a real PostgreSQL,
+#      component logic),
 #   3. browser tests in headless Chromium (wasm-bindgen-test; one suite against a real gateway),
 #   4. end-to-end: the demo as the README starts it, driven in real Chromium.
 set -euo pipefail
@@ -22,6 +23,11 @@ cargo clippy -p onshi -p onshi-core --target wasm32-unknown-unknown --all-target
 
 step "native tests"
 scripts/pcscd.sh   # the gateway's card tests go through a real pcscd + vpcd
+# The gateway's PostgreSQL tests use this cluster (each test in a fresh database).
+pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/onshi-pg.XXXXXX")
+trap 'scripts/postgres.sh stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
+ONSHI_TEST_POSTGRES_URL=$(scripts/postgres.sh start --dir "$pg_dir")
+export ONSHI_TEST_POSTGRES_URL
 cargo test --workspace --quiet
 
 step "browser tests (headless Chromium)"

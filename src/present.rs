@@ -465,6 +465,8 @@ pub fn error_view(error: &ClientError) -> ErrorView {
                     (Msg::ErrorGatewayFault, false, true)
                 }
                 ErrorCode::SessionNotWaiting => (Msg::ErrorGateway, true, true),
+                // The gateway's message says what is down (its store) and when to retry.
+                ErrorCode::StoreUnavailable => (Msg::ErrorGateway, true, true),
                 ErrorCode::SessionActive => (Msg::ErrorSessionActive, true, false),
                 ErrorCode::ReaderUnavailable => (Msg::CardErrReaderUnavailable, true, false),
             };

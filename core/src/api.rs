@@ -141,7 +141,7 @@ pub struct Health {
 }
 
 /// Which store a gateway keeps its data in, and whether it answers now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreHealth {
     pub backend: StoreBackend,
     /// `false`: the desk refuses store writes (503 `store_unavailable`) until it is back.
@@ -241,6 +241,10 @@ pub enum ErrorCode {
     SessionNotWaiting,
     /// 503: no PC/SC service (pcscd) or no card reader.
     ReaderUnavailable,
+    /// 503: the gateway's store (SQLite file or PostgreSQL) cannot be reached, so nothing
+    /// that would have to be stored is started; retry when `GET /v1/health` reports the
+    /// store reachable again.
+    StoreUnavailable,
 }
 
 /// What a reception-queue event reports. Sent as the SSE `event:` name.
@@ -391,5 +395,29 @@ mod tests {
         ] {
             assert!(!status.is_valid(), "{status:?}");
         }
+    }
+
+    #[test]
+    fn health_from_an_older_gateway_still_reads() {
+        let old = r#"{"status":"ok","mode":"sim","terminal":"online","version":"0.1.0"}"#;
+        let health: Health = serde_json::from_str(old).unwrap();
+        assert_eq!(health.store, None);
+        assert_eq!(health.desks, None);
+        let new = r#"{"status":"ok","mode":"terminal","terminal":"online","version":"0.2.0",
+                      "store":{"backend":"postgres","reachable":false},
+                      "desks":{"others":2,"shared_store":false}}"#;
+        let health: Health = serde_json::from_str(new).unwrap();
+        assert_eq!(
+            health.store,
+            Some(StoreHealth {
+                backend: StoreBackend::Postgres,
+                reachable: false
+            })
+        );
+        assert!(health.desks.unwrap().needs_shared_store());
+        assert_eq!(
+            serde_json::to_value(ErrorCode::StoreUnavailable).unwrap(),
+            "store_unavailable"
+        );
     }
 }

@@ -10,6 +10,7 @@ use crate::config::{
     parse_listen, Config, Mode, DEFAULT_DATA_DIR, DEMO_ORIGINS, SIM_INSTITUTION_CODE,
 };
 use crate::error::GatewayError;
+use crate::store::StoreLocation;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -43,9 +44,15 @@ pub struct ServeArgs {
     /// An origin (scheme://host[:port]) whose pages may call the gateway; repeatable.
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     pub allow_origin: Vec<String>,
-    /// Folder for rejected terminal answers and the simulator's terminal folder.
+    /// Folder for the SQLite store, taken-in and rejected files and the simulator's
+    /// terminal folder; on a local disk.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
     pub data_dir: PathBuf,
+    /// Where the reception queue is kept: `sqlite` (the default, <data-dir>/onshi.sqlite3,
+    /// one desk) or a PostgreSQL URL (postgres://user@host:port/database) that every desk's
+    /// gateway of the clinic points at.
+    #[arg(long, value_name = "URL", default_value = "sqlite")]
+    pub store: String,
     /// How long one qualification may wait for the terminal, 処理中 rounds included; below
     /// 40 (the browser component's own deadline).
     #[arg(long, value_name = "SECS", default_value_t = 30)]
@@ -94,6 +101,7 @@ impl ServeArgs {
             }
         };
         let mut config = Config::new(mode, self.data_dir, &code);
+        config.store = StoreLocation::parse(&self.store)?;
         config.allowed_origins = origins;
         config.link.timeout = Duration::from_secs(self.terminal_timeout_secs.max(1));
         config.sim_face_every = sim_face_every;
@@ -178,6 +186,22 @@ mod tests {
         .unwrap()
         .into_config();
         assert!(matches!(terminal, Err(GatewayError::SimOnly { .. })));
+    }
+
+    #[test]
+    fn the_store_is_sqlite_unless_a_postgres_url_is_given() {
+        let (config, _) = serve_args(&["--sim"]).unwrap().into_config().unwrap();
+        assert_eq!(config.store, StoreLocation::Sqlite);
+        let url = "postgres://onshi@db.clinic.example:5432/onshi";
+        let (config, _) = serve_args(&["--sim", "--store", url])
+            .unwrap()
+            .into_config()
+            .unwrap();
+        assert_eq!(config.store, StoreLocation::Postgres(url.to_string()));
+        let file = serve_args(&["--sim", "--store", "/srv/onshi.sqlite3"])
+            .unwrap()
+            .into_config();
+        assert!(matches!(file, Err(GatewayError::Store(_))));
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::GatewayError;
+use crate::store::StoreLocation;
 use crate::terminal_link::LinkTimings;
 
 /// Data folder used when `--data-dir` is not given, relative to the working directory.
@@ -46,8 +47,12 @@ pub struct Config {
     pub mode: Mode,
     /// Exact origins (`scheme://host[:port]`) whose pages may call the API.
     pub allowed_origins: Vec<String>,
-    /// Holds `rejected/` (unreadable terminal answers) and, in sim mode, the sim terminal.
+    /// Holds the SQLite store (unless `store` says PostgreSQL), `rejected/` (unreadable
+    /// terminal answers), `face-archive/` and, in sim mode, the sim terminal.
     pub data_dir: PathBuf,
+    /// Where the reception queue is kept (`--store`): SQLite in `data_dir` by default, or a
+    /// PostgreSQL database the clinic's desks share.
+    pub store: StoreLocation,
     /// 10 digits, written into every request.
     pub institution_code: String,
     pub link: LinkTimings,
@@ -77,6 +82,7 @@ impl Config {
             mode,
             allowed_origins: Vec::new(),
             data_dir: data_dir.into(),
+            store: StoreLocation::default(),
             institution_code: institution_code.to_string(),
             link: LinkTimings::default(),
             max_concurrent_exchanges: DEFAULT_MAX_EXCHANGES,

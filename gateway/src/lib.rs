@@ -7,9 +7,15 @@
 //! `GET /v1/health` reports the mode and whether the terminal folder is usable.
 //!
 //! Face-recognition reader results, which the terminal drops into `face/` unasked, are
-//! watched for ([`face_watch`]), committed to the SQLite store ([`store`],
-//! `<data-dir>/onshi.sqlite3`) and pushed to the reception screens over SSE
-//! (`GET /v1/events`, [`reception`]).
+//! watched for ([`face_watch`]), committed to the store ([`store`]) and pushed to the
+//! reception screens over SSE (`GET /v1/events`, [`reception`]).
+//!
+//! The store has two backends behind one trait: SQLite (`<data-dir>/onshi.sqlite3`, the
+//! default, one desk) and PostgreSQL (`--store postgres://…`), shared by several desks
+//! whose gateways all watch the same terminal share. With PostgreSQL each face file is
+//! claimed by exactly one gateway clinic-wide, event ids are committed in order, and
+//! `LISTEN/NOTIFY` wakes every desk's feeds, so every desk shows the same events with the
+//! same ids.
 //!
 //! My Number Cards on a reader the gateway drives run as card sessions
 //! ([`card_session`], `POST /v1/card-sessions`) over PC/SC ([`card_reader`]); in `--sim`

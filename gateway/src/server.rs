@@ -30,6 +30,7 @@ use crate::routes::{health::health, qualifications::check_qualification};
 use crate::security::{guard, SecurityPolicy};
 use crate::sim::{EmbeddedSim, SimFaces};
 use crate::sim_cards::SimCards;
+use crate::store::spawn_prober;
 use crate::terminal_link::{LinkLimits, TerminalLink};
 
 /// What handlers share.
@@ -122,7 +123,7 @@ impl Gateway {
         ensure_folder(&config.data_dir)?;
         ensure_folder(&config.rejected_dir())?;
         ensure_folder(&config.face_archive_dir())?;
-        let reception = Arc::new(Reception::open(&config.data_dir).await?);
+        let reception = Arc::new(Reception::open(&config.store, &config.data_dir).await?);
         let terminal_dir = config.terminal_dir();
         let (mode, sim) = match &config.mode {
             Mode::Sim { latency } => (
@@ -146,12 +147,10 @@ impl Gateway {
                 max_waiting: config.max_waiting_exchanges,
             },
         ));
-        // Each SQLite file is its own store: equal identities only where desks really
-        // share one.
         let heartbeat = Arc::new(Heartbeat::new(
             &terminal_dir,
             &desk_id,
-            &format!("sqlite:{desk_id}"),
+            reception.store().identity(),
             config.heartbeat_interval,
         ));
         let sim_faces = sim.as_ref().map(EmbeddedSim::faces);
@@ -228,6 +227,7 @@ impl Gateway {
         let watcher = self.watcher.spawn();
         let sweeper = self.link.spawn_sweeper(self.reception.closing());
         let heartbeat = self.heartbeat.spawn(self.reception.closing());
+        let prober = spawn_prober(Arc::clone(self.reception.store()), self.reception.closing());
         let ticker = self
             .face_ticker
             .map(|(faces, every)| faces.spawn_ticker(every, self.reception.closing()));
@@ -252,6 +252,7 @@ impl Gateway {
         let _ = watcher.await;
         let _ = sweeper.await;
         let _ = heartbeat.await;
+        let _ = prober.await;
         if let Some(ticker) = ticker {
             let _ = ticker.await;
         }

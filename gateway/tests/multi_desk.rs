@@ -1,7 +1,9 @@
-//! Two desks on one terminal share: two gateways (each with its own data folder and
-//! SQLite store) write into the same `req/` and read the same `res/`, answered by an
-//! independent terminal stand-in. Every answer must reach the desk that asked, naming the
-//! patient that desk asked for; an answer naming another patient is never shown.
+//! Two desks on one terminal share: two gateways (each with its own data folder and either
+//! its own SQLite store or one shared PostgreSQL database) write into the same `req/` and
+//! read the same `res/`, answered by an independent terminal stand-in. Every answer must
+//! reach the desk that asked, naming the patient that desk asked for; an answer naming
+//! another patient is never shown. Routing answers does not depend on the store: both
+//! setups must hold it.
 
 mod common;
 
@@ -9,18 +11,31 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::standin::{patient_name, Asked, StandIn};
-use common::{names_in, terminal_config, Reply, TestGateway};
+use common::{names_in, postgres, terminal_config, Reply, TestGateway};
 use hyper::StatusCode;
+use onshi_gateway::store::StoreLocation;
 use serde_json::{json, Value};
 
-/// Two gateways on `<root>/terminal`, data in `<root>/desk-a` and `<root>/desk-b`, with
-/// room for every request of the test to wait for a terminal session.
+/// Two gateways on `<root>/terminal`, data in `<root>/desk-a` and `<root>/desk-b`, each on
+/// its own SQLite file, with room for every request of the test to wait for a terminal
+/// session.
 async fn two_desks(root: &std::path::Path) -> (TestGateway, TestGateway) {
+    two_desks_on(root, StoreLocation::Sqlite).await
+}
+
+/// [`two_desks`] on one PostgreSQL database.
+async fn two_desks_on_postgres(root: &std::path::Path) -> (TestGateway, TestGateway) {
+    let url = postgres::fresh_database().await;
+    two_desks_on(root, StoreLocation::Postgres(url)).await
+}
+
+async fn two_desks_on(root: &std::path::Path, store: StoreLocation) -> (TestGateway, TestGateway) {
     let mut desks = Vec::new();
     for desk in ["desk-a", "desk-b"] {
         let dir = tempfile::tempdir().unwrap();
         let mut config = terminal_config(root, Duration::from_secs(30));
         config.data_dir = root.join(desk);
+        config.store = store.clone();
         config.max_waiting_exchanges = 200;
         config.heartbeat_interval = Duration::from_millis(50);
         desks.push(TestGateway::start(config, dir).await);
@@ -71,10 +86,22 @@ fn assert_patient(reply: &Reply, n: usize) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_hundred_concurrent_queries_over_two_desks_each_reach_their_own_desk() {
+async fn two_hundred_concurrent_queries_over_two_sqlite_desks_each_reach_their_own_desk() {
     let root = tempfile::tempdir().unwrap();
     let (a, b) = two_desks(root.path()).await;
-    let share = root.path().join("terminal");
+    two_hundred_queries(root.path(), &a, &b).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_concurrent_queries_over_two_postgres_desks_each_reach_their_own_desk() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, b) = two_desks_on_postgres(root.path()).await;
+    two_hundred_queries(root.path(), &a, &b).await;
+}
+
+/// 200 queries at once, alternating between the desks: each gets its own patient.
+async fn two_hundred_queries(root: &std::path::Path, a: &TestGateway, b: &TestGateway) {
+    let share = root.join("terminal");
     let standin = StandIn::start(&share, None);
     let pending: Vec<_> = (0..200)
         .map(|n| {
@@ -94,7 +121,7 @@ async fn two_hundred_concurrent_queries_over_two_desks_each_reach_their_own_desk
     assert_eq!(names_in(&share.join("res")), Vec::<String>::new());
     for desk in ["desk-a", "desk-b"] {
         assert_eq!(
-            names_in(&root.path().join(desk).join("rejected")),
+            names_in(&root.join(desk).join("rejected")),
             Vec::<String>::new()
         );
     }
@@ -159,21 +186,32 @@ async fn desks_seen(gw: &TestGateway) -> Value {
     health.json()["desks"].clone()
 }
 
+/// Waits until both desks' health says `wanted` about the other desks.
+async fn both_see(a: &TestGateway, b: &TestGateway, wanted: &Value) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while desks_seen(a).await != *wanted || desks_seen(b).await != *wanted {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a sees {}, b sees {}",
+            desks_seen(a).await,
+            desks_seen(b).await
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn desks_on_one_postgres_store_see_each_other_sharing_it() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, b) = two_desks_on_postgres(root.path()).await;
+    both_see(&a, &b, &json!({"others": 1, "shared_store": true})).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn desks_on_their_own_sqlite_files_are_told_they_need_a_shared_store() {
     let root = tempfile::tempdir().unwrap();
     let (a, b) = two_desks(root.path()).await;
-    let wanted = json!({"others": 1, "shared_store": false});
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while desks_seen(&a).await != wanted || desks_seen(&b).await != wanted {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "a sees {}, b sees {}",
-            desks_seen(&a).await,
-            desks_seen(&b).await
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    both_see(&a, &b, &json!({"others": 1, "shared_store": false})).await;
     // Desk b closes for the day: its heartbeat goes with it, and a is alone again.
     b.stop().await;
     let alone = json!({"others": 0, "shared_store": true});

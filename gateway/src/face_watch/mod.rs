@@ -8,13 +8,17 @@
 //!
 //! Order of steps, so that a crash at any point loses nothing:
 //! 1. read the complete file ([`tracker`]) and parse it;
-//! 2. commit the event to SQLite ([`crate::reception::Reception::record`]);
+//! 2. commit the event to the store ([`crate::reception::Reception::record`]); with several
+//!    desks on one PostgreSQL store, the commit is also the clinic-wide claim, so exactly
+//!    one gateway queues the file;
 //! 3. only then move the file out of `face/`: results to `<data-dir>/face-archive/` (the
 //!    terminal's original, kept as evidence of what the reader reported), refused files to
 //!    `<data-dir>/rejected/`.
 //!
-//! A crash between 2 and 3 leaves the file in `face/`; after a restart it is read again,
-//! recognised by name and content hash, not queued twice, and moved.
+//! A crash between 2 and 3 leaves the file in `face/`; after a restart (or at another
+//! desk's next poll) it is read again, recognised by name and content hash, not queued
+//! twice, and moved. A crash before 2 commits leaves no claim: the next poll, here or at
+//! another desk, takes the file in.
 
 mod refusal;
 mod tracker;
@@ -206,18 +210,32 @@ impl FaceWatcher {
     }
 
     async fn commit_then_move(&mut self, file: &Listed, path: &Path, event: NewEvent, to: &Path) {
-        let stored = match self.reception.record(event).await {
-            Ok(stored) => stored,
+        let recorded = match self.reception.record(event).await {
+            Ok(recorded) => recorded,
             Err(err) => {
                 // The file stays in face/ and is tried again on the next poll.
                 error!(file = %file.name, "cannot store a face event: {err}");
                 return;
             }
         };
-        info!(id = stored.id, kind = stored.kind.as_str(), file = %file.name, "face event queued");
-        if let Err(err) = move_into(path, to).await {
-            warn!(file = %file.name, "stored, but cannot move it out of the face folder: {err}");
-            self.tracker.settle(&file.name);
+        let (id, kind) = (recorded.event.id, recorded.event.kind.as_str());
+        if recorded.new {
+            // File names may carry identifiers: not at info.
+            info!(id, kind, "face event queued");
+            debug!(id, file = %file.name, "queued from this file");
+        } else {
+            // Another desk's gateway claimed it first, or this one stored it before a
+            // restart: either way it is on the queue once, and only the file is left.
+            debug!(id, file = %file.name, "face file already queued");
+        }
+        match move_into(path, to).await {
+            Ok(_) => {}
+            // Moved by the gateway that claimed it (several desks share face/).
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+            Err(err) => {
+                warn!(file = %file.name, "stored, but cannot move it out of the face folder: {err}");
+                self.tracker.settle(&file.name);
+            }
         }
     }
 }

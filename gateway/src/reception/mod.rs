@@ -1,74 +1,72 @@
-//! The reception queue as async code sees it: every event is committed to the
-//! [`Store`] first and only then announced to live listeners, so what a client was shown
-//! is always also on disk, and a client that missed something can read it back by id.
+//! The reception queue as async code sees it: every event is committed to the [`Store`]
+//! first and only then announced, so what a desk was shown is always also stored, and a
+//! desk that missed something reads it back by id.
+//!
+//! Announcing is a commit signal, not the event: each feed ([`feed`]) reads the store
+//! after the last id it sent. That is what lets several gateways share one PostgreSQL
+//! store: an event committed by another desk's gateway wakes this gateway's feeds through
+//! the store's signal, and every desk reads the same events with the same ids in the same
+//! order.
 
 mod feed;
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use onshi_core::api::ReceptionEvent;
-use tokio::sync::{broadcast, watch};
+use onshi_core::api::StoreHealth;
+use tokio::sync::watch;
 
-use crate::store::{NewEvent, Page, Store, StoreError};
+use crate::store::{self, NewEvent, Page, Recorded, Store, StoreError, StoreLocation};
 
 pub use feed::{feed, Start};
 
-/// How many events a slow live listener may fall behind before it re-reads from the store.
-const LIVE_BACKLOG: usize = 256;
-
-/// The queue: the store plus the live announcements.
+/// The queue: the store plus the gateway's shutdown signal.
 #[derive(Debug)]
 pub struct Reception {
-    store: Arc<Mutex<Store>>,
-    live: broadcast::Sender<ReceptionEvent>,
+    store: Arc<dyn Store>,
     closing: watch::Sender<bool>,
 }
 
 impl Reception {
-    /// Opens the store in `data_dir` (on the blocking pool: opening checks the file).
-    pub async fn open(data_dir: &Path) -> Result<Self, StoreError> {
-        let dir = data_dir.to_path_buf();
-        let store = tokio::task::spawn_blocking(move || Store::open_in(&dir))
-            .await
-            .map_err(|err| StoreError::Worker(err.to_string()))??;
-        let (live, _) = broadcast::channel(LIVE_BACKLOG);
-        let (closing, _) = watch::channel(false);
-        Ok(Self {
-            store: Arc::new(Mutex::new(store)),
-            live,
-            closing,
-        })
+    /// Opens the store at `location` (SQLite: in `data_dir`).
+    pub async fn open(location: &StoreLocation, data_dir: &Path) -> Result<Self, StoreError> {
+        Ok(Self::new(store::open(location, data_dir).await?))
     }
 
-    /// Commits `event`, then announces it. A file already stored (same name and content,
-    /// taken in again after a crash) is not announced twice; its stored event is returned.
-    pub async fn record(&self, event: NewEvent) -> Result<ReceptionEvent, StoreError> {
-        let (stored, new) = self
-            .with_store(move |store| store.insert_event(&event))
-            .await?;
-        if new {
-            // No listener is not an error: the event is in the store for later.
-            let _ = self.live.send(stored.clone());
-        }
-        Ok(stored)
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        let (closing, _) = watch::channel(false);
+        Self { store, closing }
+    }
+
+    /// Commits `event`; its commit signal wakes the feeds. A file already stored (same
+    /// name and content: taken in again after a crash, or by another desk first) is not
+    /// stored twice; its stored event comes back with `new: false`.
+    pub async fn record(&self, event: NewEvent) -> Result<Recorded, StoreError> {
+        self.store.insert_event(event).await
     }
 
     /// Up to `limit` events after id `after`.
     pub async fn after(&self, after: i64, limit: usize) -> Result<Page, StoreError> {
-        self.with_store(move |store| store.events_after(after, limit))
-            .await
+        self.store.events_after(after, limit).await
     }
 
     /// Up to `limit` events received at or after `from` (RFC 3339 as stored).
     pub async fn since(&self, from: String, limit: usize) -> Result<Page, StoreError> {
-        self.with_store(move |store| store.events_since(&from, limit))
-            .await
+        self.store.events_since(from, limit).await
     }
 
-    /// Events committed from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<ReceptionEvent> {
-        self.live.subscribe()
+    /// Changes whenever an event may have been committed (here or at another desk).
+    pub fn commits(&self) -> watch::Receiver<u64> {
+        self.store.commits()
+    }
+
+    /// The store's backend and last known reachability (cached; cheap).
+    pub fn store_health(&self) -> StoreHealth {
+        self.store.health()
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
     }
 
     /// Tells every open feed and background task to finish (graceful shutdown: an SSE
@@ -80,22 +78,6 @@ impl Reception {
     /// Becomes `true` when [`Self::close`] is called.
     pub fn closing(&self) -> watch::Receiver<bool> {
         self.closing.subscribe()
-    }
-
-    /// Runs `job` on the blocking pool: SQLite calls block (fsync on every commit).
-    async fn with_store<T: Send + 'static>(
-        &self,
-        job: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
-    ) -> Result<T, StoreError> {
-        let store = Arc::clone(&self.store);
-        tokio::task::spawn_blocking(move || {
-            let mut guard = store
-                .lock()
-                .map_err(|_| StoreError::Worker("a store call panicked earlier".to_string()))?;
-            job(&mut guard)
-        })
-        .await
-        .map_err(|err| StoreError::Worker(err.to_string()))?
     }
 }
 

@@ -23,6 +23,9 @@ type Answer = Result<(StatusCode, Json<CardSessionView>), ApiFailure>;
 
 pub async fn start_session(State(state): State<AppState>, body: Bytes) -> Answer {
     let sessions = sessions(&state)?;
+    // A confirmed result is queued in the store; refuse before a patient enters a PIN for
+    // a result that could not be kept.
+    store_reachable(&state)?;
     let request = if body.iter().all(u8::is_ascii_whitespace) {
         StartCardSession::default()
     } else {
@@ -131,6 +134,19 @@ fn sessions(state: &AppState) -> Result<&CardSessions, ApiFailure> {
              the gateway with --sim",
         )
     })
+}
+
+fn store_reachable(state: &AppState) -> Result<(), ApiFailure> {
+    if state.reception.store_health().reachable {
+        Ok(())
+    } else {
+        Err(ApiFailure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::StoreUnavailable,
+            "the gateway's store cannot be reached, so a card result could not be queued; \
+             try again when GET /v1/health reports the store reachable",
+        ))
+    }
 }
 
 fn failure(failure: SessionFailure) -> ApiFailure {

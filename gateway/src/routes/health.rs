@@ -1,4 +1,5 @@
-//! `GET /v1/health`.
+//! `GET /v1/health`: mode, terminal folder and store, all from caches (a probe runs in
+//! the background), so a health poll never waits for a slow share or database.
 
 use axum::extract::State;
 use axum::Json;
@@ -12,7 +13,7 @@ pub async fn health(State(state): State<AppState>) -> Json<Health> {
         mode: state.mode,
         terminal: state.link.state().await,
         version: env!("CARGO_PKG_VERSION").to_string(),
-        store: None,
+        store: Some(state.reception.store_health()),
         desks: Some(state.desks.presence()),
     })
 }

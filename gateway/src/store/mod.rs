@@ -1,31 +1,124 @@
-//! The gateway's SQLite store (`<data-dir>/onshi.sqlite3`).
+//! Everything the gateway keeps goes through [`Store`], which has two backends:
 //!
-//! Durability first (security.md §4): WAL with `synchronous=FULL`, so a committed reception
-//! event survives a power cut, not only a crash of the gateway; `foreign_keys=ON`; a
-//! `busy_timeout` so a second process (a backup, an inspector) does not make writes fail
-//! at once; `PRAGMA quick_check` on opening, so a damaged file is found at start rather
-//! than in the middle of a morning. The file must stay on a local disk: WAL does not work
-//! on a network share.
+//! - [`sqlite`] (the default): `<data-dir>/onshi.sqlite3` on this PC, for a clinic with one
+//!   reception desk;
+//! - [`postgres`] (`--store postgres://…`): one database shared by several desks, each PC
+//!   running its own gateway against it and against the same terminal share.
 //!
-//! [`Store`] is synchronous; async code reaches it through [`crate::reception`], which runs
-//! it on the blocking pool.
+//! Both keep the same promises, checked by one test suite run against each
+//! (`tests/store.rs`): a committed event survives a power cut; event ids are committed in
+//! increasing order, so a reader that remembers its last id never skips one; a file (name
+//! plus content hash) is stored once, and exactly one caller is told it stored it.
+//!
+//! Each table has its own trait (today [`ReceptionEvents`]); [`Store`] gathers them with
+//! what every backend has besides (health, commit signals, schema version). A new table is
+//! a new trait here plus one file per backend.
 
-mod events;
-mod schema;
+pub mod events;
+pub mod postgres;
+pub mod signals;
+pub mod sqlite;
 
+use std::fmt;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::Arc;
 
-use rusqlite::Connection;
+use async_trait::async_trait;
+use onshi_core::api::{StoreBackend, StoreHealth};
 use thiserror::Error;
+use tokio::sync::watch;
 
-pub use events::{NewEvent, Page};
+pub use events::{NewEvent, Page, ReceptionEvents, Recorded};
+pub use signals::{spawn_prober, Signals};
 
-/// File name of the store inside the data folder.
+/// File name of the SQLite store inside the data folder.
 pub const STORE_FILE: &str = "onshi.sqlite3";
 
-/// How long a write waits for another connection's lock before failing.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// The gateway's store, whichever backend. Shared as `Arc<dyn Store>`.
+#[async_trait]
+pub trait Store: ReceptionEvents + Send + Sync + fmt::Debug {
+    /// Reachability and commit signals.
+    fn signals(&self) -> &Signals;
+
+    /// Asks the store now whether it answers (the prober calls this; [`Self::health`]
+    /// answers from its last result).
+    async fn probe(&self) -> bool;
+
+    /// The schema version the store is at.
+    async fn schema_version(&self) -> Result<i64, StoreError>;
+
+    /// Which store this is, the same for every desk that shares it and different for any
+    /// other (never a URL, path or password): desks on one terminal share compare it in
+    /// their heartbeats ([`crate::desk::heartbeat`]) to find out whether they share one.
+    fn identity(&self) -> &str;
+
+    /// Backend and last known reachability; cheap.
+    fn health(&self) -> StoreHealth {
+        self.signals().health()
+    }
+
+    /// Changes whenever an event may have been committed, by this gateway or (PostgreSQL)
+    /// by another desk's.
+    fn commits(&self) -> watch::Receiver<u64> {
+        self.signals().commits()
+    }
+}
+
+/// Where the store is (`--store`).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub enum StoreLocation {
+    /// `<data-dir>/onshi.sqlite3`.
+    #[default]
+    Sqlite,
+    /// A PostgreSQL connection URL (`postgres://user@host:port/db`); may hold a password,
+    /// so it is never printed as given (see the `Debug` impl).
+    Postgres(String),
+}
+
+impl StoreLocation {
+    /// `--store VALUE`: a `postgres://` or `postgresql://` URL, or `sqlite` for the default.
+    pub fn parse(value: &str) -> Result<Self, StoreError> {
+        let value = value.trim();
+        if value.eq_ignore_ascii_case("sqlite") {
+            return Ok(Self::Sqlite);
+        }
+        if value.starts_with("postgres://") || value.starts_with("postgresql://") {
+            // Checked now so a typo stops the gateway at start, not at the first write.
+            postgres::connection_config(value)?;
+            return Ok(Self::Postgres(value.to_string()));
+        }
+        Err(StoreError::BadLocation(
+            "--store takes a PostgreSQL URL (postgres://user@host:port/database) or `sqlite` \
+             (the default: <data-dir>/onshi.sqlite3)"
+                .to_string(),
+        ))
+    }
+
+    pub fn backend(&self) -> StoreBackend {
+        match self {
+            Self::Sqlite => StoreBackend::Sqlite,
+            Self::Postgres(_) => StoreBackend::Postgres,
+        }
+    }
+}
+
+impl fmt::Debug for StoreLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Sqlite => f.write_str("Sqlite"),
+            Self::Postgres(url) => write!(f, "Postgres({})", postgres::redacted(url)),
+        }
+    }
+}
+
+/// Opens the store at `location` (SQLite in `data_dir`), checks it and brings its schema
+/// up to date.
+pub async fn open(location: &StoreLocation, data_dir: &Path) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(match location {
+        StoreLocation::Sqlite => Arc::new(sqlite::SqliteStore::open_in(data_dir).await?),
+        StoreLocation::Postgres(url) => Arc::new(postgres::PostgresStore::open(url).await?),
+    })
+}
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -44,6 +137,20 @@ pub enum StoreError {
     TooNew { found: i64, known: i64 },
     #[error("store query failed: {0}")]
     Query(#[from] rusqlite::Error),
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("cannot get a PostgreSQL connection: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    #[error("{0}")]
+    BadLocation(String),
+    #[error(
+        "PostgreSQL runs with {setting} = {value}: a committed reception event could be lost \
+         in a power cut; set {setting} = on in postgresql.conf"
+    )]
+    Unsafe {
+        setting: &'static str,
+        value: String,
+    },
     #[error("a stored payload cannot be read or written as JSON: {0}")]
     Payload(#[from] serde_json::Error),
     #[error("event {id} has unknown kind {kind:?}")]
@@ -52,56 +159,23 @@ pub enum StoreError {
     Worker(String),
 }
 
-/// One open connection to the store.
-#[derive(Debug)]
-pub struct Store {
-    conn: Connection,
-}
-
-impl Store {
-    /// Opens (creating if needed) the store in `data_dir`, checks it and brings its schema
-    /// up to date.
-    pub fn open_in(data_dir: &Path) -> Result<Self, StoreError> {
-        Self::open(&data_dir.join(STORE_FILE))
-    }
-
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let open_err = |source| StoreError::Open {
-            path: path.to_path_buf(),
-            source,
-        };
-        let conn = Connection::open(path).map_err(open_err)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
-        // journal_mode answers with the mode in force; anything but "wal" means the
-        // durability promised above does not hold, so refuse rather than run degraded.
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))
-            .map_err(open_err)?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::Damaged {
-                path: path.to_path_buf(),
-                report: format!("journal_mode is {mode}, WAL is required"),
-            });
+impl StoreError {
+    /// Whether the store could not be reached at all (as opposed to refusing a request):
+    /// the desk then reports it unreachable until a probe succeeds.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Pool(_) => true,
+            Self::Postgres(err) => postgres::is_connection_error(err),
+            Self::Query(rusqlite::Error::SqliteFailure(err, _)) => matches!(
+                err.code,
+                rusqlite::ErrorCode::SystemIoFailure
+                    | rusqlite::ErrorCode::DatabaseBusy
+                    | rusqlite::ErrorCode::DatabaseLocked
+                    | rusqlite::ErrorCode::DiskFull
+                    | rusqlite::ErrorCode::CannotOpen
+            ),
+            _ => false,
         }
-        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
-            .map_err(open_err)?;
-        let report: String = conn
-            .query_row("PRAGMA quick_check", [], |row| row.get(0))
-            .map_err(open_err)?;
-        if report != "ok" {
-            return Err(StoreError::Damaged {
-                path: path.to_path_buf(),
-                report,
-            });
-        }
-        let mut store = Self { conn };
-        schema::migrate(&mut store.conn)?;
-        Ok(store)
-    }
-
-    /// The schema version the file is at (`PRAGMA user_version`).
-    pub fn schema_version(&self) -> Result<i64, StoreError> {
-        Ok(schema::version(&self.conn)?)
     }
 }
 
@@ -110,109 +184,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn opening_sets_the_durability_pragmas() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_in(dir.path()).unwrap();
-        let pragma = |name: &str| -> String {
-            store
-                .conn
-                .query_row(&format!("PRAGMA {name}"), [], |row| {
-                    row.get::<_, rusqlite::types::Value>(0)
-                })
-                .map(|v| match v {
-                    rusqlite::types::Value::Integer(i) => i.to_string(),
-                    rusqlite::types::Value::Text(t) => t,
-                    other => format!("{other:?}"),
-                })
-                .unwrap()
-        };
-        assert_eq!(pragma("journal_mode"), "wal");
-        // FULL is 2.
-        assert_eq!(pragma("synchronous"), "2");
-        assert_eq!(pragma("foreign_keys"), "1");
-        assert_eq!(pragma("busy_timeout"), "5000");
-        assert_eq!(store.schema_version().unwrap(), schema::LATEST);
-        assert!(dir.path().join(STORE_FILE).is_file());
-    }
-
-    #[test]
-    fn a_version_1_store_migrates_in_place_and_keeps_its_rows() {
-        use onshi_core::api::ReceptionEventKind;
-        use onshi_core::card_session::VerificationMethod;
-
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(STORE_FILE);
-        {
-            // The store as the first release wrote it: schema step 1 only.
-            let conn = Connection::open(&path).unwrap();
-            conn.execute_batch(
-                "PRAGMA journal_mode=WAL;
-                 CREATE TABLE reception_events (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    received_at TEXT NOT NULL,
-                    kind TEXT NOT NULL,
-                    source_file TEXT NOT NULL,
-                    content_sha256 TEXT NOT NULL,
-                    payload TEXT,
-                    prescription_issue_select TEXT,
-                    error TEXT,
-                    UNIQUE (source_file, content_sha256)
-                 );
-                 CREATE INDEX reception_events_received_at ON reception_events (received_at);
-                 INSERT INTO reception_events
-                    (received_at, kind, source_file, content_sha256, payload, error)
-                 VALUES
-                    ('2026-11-24T09:00:00.000+09:00', 'card_result', 'card-session/old', 'h1',
-                     '{\"status\":\"valid\",\"validity_code\":\"1\",
-                       \"reference_classification\":null,\"checked_at\":null,\"results\":[]}',
-                     NULL),
-                    ('2026-11-24T09:01:00.000+09:00', 'face_error', 'bad.xml', 'h2', NULL,
-                     'the file ends early');
-                 PRAGMA user_version = 1;",
-            )
-            .unwrap();
+    fn store_locations_are_a_postgres_url_or_sqlite() {
+        assert_eq!(
+            StoreLocation::parse("sqlite").unwrap(),
+            StoreLocation::Sqlite
+        );
+        let url = "postgres://onshi:secret@db.clinic.example:5432/onshi";
+        let location = StoreLocation::parse(url).unwrap();
+        assert_eq!(location, StoreLocation::Postgres(url.to_string()));
+        assert_eq!(location.backend(), StoreBackend::Postgres);
+        let shown = format!("{location:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("db.clinic.example:5432/onshi"), "{shown}");
+        for bad in ["/var/lib/onshi.sqlite3", "mysql://x@y/z", ""] {
+            assert!(StoreLocation::parse(bad).is_err(), "{bad}");
         }
-
-        let mut store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), schema::LATEST);
-        let old = store.events_after(0, 10).unwrap().events;
-        assert_eq!(old.len(), 2);
-        assert_eq!(old[0].kind, ReceptionEventKind::CardResult);
-        assert_eq!(old[0].source_file, "card-session/old");
-        assert!(old[0].answer.is_some());
-        assert_eq!(old[0].verification, None, "not recorded before step 2");
-        assert_eq!(old[1].error.as_deref(), Some("the file ends early"));
-        assert_eq!(old[1].verification, None);
-
-        let (new, _) = store
-            .insert_event(&NewEvent {
-                received_at: "2026-11-25T09:00:00.000+09:00".into(),
-                kind: ReceptionEventKind::CardResult,
-                source_file: "card-session/new".into(),
-                content_sha256: "h3".into(),
-                answer: old[0].answer.clone(),
-                prescription_issue_select: None,
-                error: None,
-                verification: Some(VerificationMethod::VisualCheck),
-            })
-            .unwrap();
-        assert!(new.id > old[1].id);
-        drop(store);
-        // Reopening a migrated file changes nothing.
-        let store = Store::open(&path).unwrap();
-        let all = store.events_after(0, 10).unwrap().events;
-        assert_eq!(all[..2], old[..]);
-        assert_eq!(all[2].verification, Some(VerificationMethod::VisualCheck));
-    }
-
-    #[test]
-    fn a_file_that_is_not_a_database_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join(STORE_FILE),
-            b"this is not sqlite at all, not at all",
-        )
-        .unwrap();
-        assert!(Store::open_in(dir.path()).is_err());
+        assert!(StoreLocation::parse("postgres://u@h:notaport/db").is_err());
     }
 }

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod logs;
+pub mod postgres;
 pub mod sse;
 pub mod standin;
 

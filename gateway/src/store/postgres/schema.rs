@@ -1,0 +1,98 @@
+//! Schema migrations for PostgreSQL, counted in the one-row table `schema_version`.
+//!
+//! Each step runs in its own transaction together with the version bump, so a crash leaves
+//! the database at the previous version, never half-migrated (PostgreSQL's DDL is
+//! transactional). Every desk's gateway migrates at start, possibly at the same moment
+//! after a power cut: each step's transaction first takes [`MIGRATION_LOCK`], then reads
+//! the version, so a second gateway waits and finds the step done instead of racing it.
+//! Steps are only ever appended; an applied step is never edited. The numbering is this
+//! backend's own (SQLite counts in `PRAGMA user_version`).
+
+use deadpool_postgres::Object;
+
+use crate::store::StoreError;
+
+/// `pg_advisory_xact_lock` key serialising migrations ("onshi" + 1, as ASCII).
+pub const MIGRATION_LOCK: i64 = 0x6f6e_7368_6901;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the reception queue, and the claims that make a file (name + content hash) go to
+    // exactly one gateway. The claim is its own table so it can be taken before the event
+    // ordering lock (see events.rs); reception_events keeps its own unique key as well.
+    // received_at and payload are text as in SQLite, so both backends give back exactly
+    // what was stored.
+    "CREATE TABLE reception_events (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        received_at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        source_file TEXT NOT NULL,
+        content_sha256 TEXT NOT NULL,
+        payload TEXT,
+        prescription_issue_select TEXT,
+        error TEXT,
+        verification TEXT,
+        UNIQUE (source_file, content_sha256)
+    );
+    CREATE INDEX reception_events_received_at ON reception_events (received_at);
+    CREATE TABLE event_claims (
+        source_file TEXT NOT NULL,
+        content_sha256 TEXT NOT NULL,
+        claimed_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        PRIMARY KEY (source_file, content_sha256)
+    );",
+    // 2: the database's own identity, made once: desks on one terminal share compare it
+    // (heartbeats) to tell whether they really share one store.
+    "CREATE TABLE store_identity (
+        single_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (single_row),
+        id TEXT NOT NULL
+    );
+    INSERT INTO store_identity (id) VALUES (gen_random_uuid()::text);",
+];
+
+/// The version a fully migrated database is at.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_version (
+        single_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (single_row),
+        version BIGINT NOT NULL
+    );
+    INSERT INTO schema_version (version) VALUES (0) ON CONFLICT DO NOTHING;";
+
+pub async fn version(client: &tokio_postgres::Client) -> Result<i64, StoreError> {
+    let row = client
+        .query_opt("SELECT version FROM schema_version", &[])
+        .await;
+    match row {
+        Ok(row) => Ok(row.map_or(0, |row| row.get(0))),
+        // No table yet: nothing migrated.
+        Err(err) if err.code() == Some(&tokio_postgres::error::SqlState::UNDEFINED_TABLE) => Ok(0),
+        Err(err) => Err(err.into()),
+    }
+}
+
+pub async fn migrate(client: &mut Object) -> Result<(), StoreError> {
+    loop {
+        let tx = client.transaction().await?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .await?;
+        tx.batch_execute(VERSION_TABLE).await?;
+        let found: i64 = tx
+            .query_one("SELECT version FROM schema_version", &[])
+            .await?
+            .get(0);
+        if found > LATEST {
+            return Err(StoreError::TooNew {
+                found,
+                known: LATEST,
+            });
+        }
+        let Some(step) = usize::try_from(found).ok().and_then(|i| MIGRATIONS.get(i)) else {
+            tx.commit().await?;
+            return Ok(());
+        };
+        tx.batch_execute(step).await?;
+        tx.execute("UPDATE schema_version SET version = $1", &[&(found + 1)])
+            .await?;
+        tx.commit().await?;
+    }
+}
