@@ -3,13 +3,18 @@
 // against a baseline measured in the same run; sizes are deterministic. Prints one line
 // per measurement and writes the same as JSON to bench/last-run.json.
 //
-//   node bench/run.mjs [--no-build]   (--no-build: reuse pkg/, bench/.web and the native binary)
+//   node bench/run.mjs [--no-build]   (--no-build: reuse pkg/, bench/.web and the native binaries)
+//
+// Environment: ONSHI_BENCH_POSTGRES_URL (a PostgreSQL for the gateway's --store),
+// ONSHI_BENCH_GATEWAY (an onshi-gateway binary to measure instead of building one).
 //
 // See the "Benchmarks" section of README.md for what each line means.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:http";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import {
+  existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync,
+} from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -28,6 +33,8 @@ const env = {
 const benchEnv = { ...env, CARGO_TARGET_DIR: targetDir };
 
 const RENDER = { n: 1500, pairs: 21, warmup: 3 };
+// 2,000 measured qualifications at 200/s is 10 s of load per store; each baseline 1,000 (5 s).
+const GATEWAY = { rate: 200, count: 2000, warmup: 200, baselineCount: 1000, desks: 2, institution: "1319999999" };
 const CRYPTO = { batch: 20, pairs: 21, warmup: 3 };
 
 function run(cmd, args, cwd = root, runEnv = env) {
@@ -63,6 +70,15 @@ function walk(dir) {
 
 const benchWasmDir = join(bench, ".web");
 const nativeBin = join(targetDir, "release", "onshi-bench-native");
+const loadBin = join(targetDir, "release", "onshi-bench-gateway");
+// The gateway is a root-workspace crate: its own target dir again (see targetDir), inside
+// bench/target so one `rm -rf bench/target` clears every bench build.
+const gatewayTargetDir = join(targetDir, "gateway");
+// ONSHI_BENCH_GATEWAY: another build's onshi-gateway to measure instead (e.g. a branch's),
+// used as given and never built here.
+const gatewayBin = process.env.ONSHI_BENCH_GATEWAY
+  ? resolve(process.env.ONSHI_BENCH_GATEWAY)
+  : join(gatewayTargetDir, "release", "onshi-gateway");
 if (build) {
   // 1. The component exactly as `npm run build:wasm` builds it.
   run("npm", ["run", "--silent", "build:wasm"]);
@@ -73,8 +89,12 @@ if (build) {
     join(targetDir, "wasm32-unknown-unknown/release/onshi_bench_wasm.wasm"),
   ]);
   run("wasm-opt", ["-Oz", join(benchWasmDir, "onshi_bench_wasm_bg.wasm"), "-o", join(benchWasmDir, "onshi_bench_wasm_bg.wasm")]);
-  // 3. The native timer.
-  run("cargo", ["build", "--quiet", "--release", "-p", "onshi-bench-native"], bench, benchEnv);
+  // 3. The native timer and the gateway load generator with its terminal stand-in.
+  run("cargo", ["build", "--quiet", "--release", "-p", "onshi-bench-native", "-p", "onshi-bench-gateway"], bench, benchEnv);
+  // 4. The gateway as it ships (root release profile).
+  if (!process.env.ONSHI_BENCH_GATEWAY) {
+    run("cargo", ["build", "--quiet", "--release", "-p", "onshi-gateway"], root, { ...env, CARGO_TARGET_DIR: gatewayTargetDir });
+  }
 }
 
 const report = {
@@ -116,6 +136,191 @@ const report = {
     `native parse_response (${out.response_bytes} B sample) ${fmtNs(out.parse_response_ns)}/op vs quick-xml events only ${fmtNs(out.quick_xml_events_ns)}/op: ${report.native.ratio.toFixed(2)}×`,
   );
   say(`native query::validate (full-width input)     ${fmtNs(out.validate_ns)}/op`);
+}
+
+// ---------------------------------------------------------------------------------------
+// 5 (also before the browser, on a quiet machine). Gateway overhead over a terminal
+// stand-in that answers at once, with each store the gateway has.
+
+// Children this script started; killed however it ends (a thrown error, Ctrl-C).
+const children = new Set();
+process.on("exit", () => {
+  for (const child of children) child.kill("SIGKILL");
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(130));
+
+function spawnChild(cmd, args, options) {
+  const child = spawn(cmd, args, options);
+  children.add(child);
+  child.exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  child.exited.then(() => children.delete(child));
+  return child;
+}
+
+async function stopChild(child, graceMs = 5000) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await child.exited;
+  clearTimeout(timer);
+}
+
+const tail = (file, n = 15) =>
+  existsSync(file) ? readFileSync(file, "utf8").trimEnd().split("\n").slice(-n).join("\n") : "(no log)";
+
+/** Starts one desk's gateway; resolves with its port once it says it listens. */
+async function startGateway(share, deskDir, extraArgs) {
+  const log = join(deskDir, "gateway.log");
+  const fd = openSync(log, "w");
+  const child = spawnChild(
+    gatewayBin,
+    [
+      "serve", "--terminal-dir", share, "--institution-code", GATEWAY.institution,
+      "--data-dir", deskDir, "--listen", "127.0.0.1:0", ...extraArgs,
+    ],
+    // info, as deployed: each exchange logs a line, which is part of the gateway's cost.
+    { stdio: ["ignore", "pipe", fd], env: { ...env, RUST_LOG: "info" } },
+  );
+  closeSync(fd);
+  let out = "";
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway did not start within 20 s:\n${tail(log)}`)), 20000);
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const m = out.match(/onshi-gateway listening on http:\/\/127\.0\.0\.1:(\d+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway exited (${code ?? signal}) before listening:\n${tail(log)}`));
+    });
+  });
+  return { child, port, log };
+}
+
+/** The load generator; resolves with its JSON line and exit code (1 = some requests failed). */
+function runLoad(args) {
+  const child = spawnChild(loadBin, args, { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (chunk) => (out += chunk));
+  return child.exited.then(({ code, signal }) => {
+    const line = out.trim().split("\n").pop();
+    if ((code !== 0 && code !== 1) || !line) throw new Error(`onshi-bench-gateway failed (${code ?? signal})`);
+    return { code, result: JSON.parse(line) };
+  });
+}
+
+/** Where a PostgreSQL store can come from, or why there is none. */
+function postgresSource() {
+  const help = spawnSync(gatewayBin, ["serve", "--help"], { encoding: "utf8" }).stdout ?? "";
+  if (!/--store\b/.test(help)) return { skip: "this onshi-gateway has no --store option" };
+  if (process.env.ONSHI_BENCH_POSTGRES_URL) return { url: process.env.ONSHI_BENCH_POSTGRES_URL, from: "ONSHI_BENCH_POSTGRES_URL" };
+  const script = join(root, "scripts", "postgres.sh");
+  if (!existsSync(script)) return { skip: "no PostgreSQL: set ONSHI_BENCH_POSTGRES_URL (scripts/postgres.sh is not in this tree)" };
+  // Directly under the temp dir: as root the script hands the folder to the postgres user,
+  // who could not reach it inside a 0700 folder of ours.
+  const dir = mkdtempSync(join(tmpdir(), "onshi-bench-pg-"));
+  // --stop-with: the cluster goes away with this process, even if it dies before `finally`.
+  const r = spawnSync("bash", [script, "start", "--dir", dir, "--stop-with", String(process.pid)], { encoding: "utf8", env });
+  if (r.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    const why = (r.stderr ?? "").trim().split("\n").pop()?.replace(/\x1b\[[0-9;]*m/g, "") || `exit ${r.status}`;
+    return { skip: `scripts/postgres.sh start failed: ${why}` };
+  }
+  return {
+    url: r.stdout.trim(),
+    from: "scripts/postgres.sh (throwaway cluster)",
+    stop: () => {
+      spawnSync("bash", [script, "stop", dir], { encoding: "utf8", env });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One store: fresh share and desk folders, `desks` gateways, stand-in, baselines, load. */
+async function gatewayOverhead(name, extraArgs) {
+  const work = mkdtempSync(join(tmpdir(), "onshi-bench-gw-"));
+  const share = join(work, "share");
+  for (const d of ["req", "res", "face"]) mkdirSync(join(share, d), { recursive: true });
+  const gateways = [];
+  try {
+    for (let i = 0; i < GATEWAY.desks; i++) {
+      const desk = join(work, `desk-${i + 1}`);
+      mkdirSync(desk);
+      gateways.push(await startGateway(share, desk, extraArgs));
+    }
+    const { code, result } = await runLoad([
+      "--share", share,
+      ...gateways.flatMap((g) => ["--gateway", `127.0.0.1:${g.port}`]),
+      "--rate", String(GATEWAY.rate), "--count", String(GATEWAY.count), "--warmup", String(GATEWAY.warmup),
+      "--baseline-count", String(GATEWAY.baselineCount), "--poll-ms", String(GATEWAY_POLL_MS),
+    ]);
+    const g = result.gateway;
+    const base = result.baseline_poll;
+    const fine = result.baseline_fine;
+    const errors = g.errors + result.warmup.errors;
+    const entry = {
+      ...result,
+      ratioP50: g.p50_ms / base.p50_ms,
+      ratioP99: g.p99_ms / base.p99_ms,
+      overheadP50Ms: g.p50_ms - base.p50_ms,
+      overheadP99Ms: g.p99_ms - base.p99_ms,
+    };
+    // A client that starts requests late (CPU taken by other builds) inflates the tail for
+    // reasons that are not the gateway's: said on the line when it happened.
+    const lag = g.p99_lag_ms;
+    say(
+      `gateway-overhead ${name}: p50 ${fmtMs(g.p50_ms)} (${entry.ratioP50.toFixed(2)}× stand-in), p99 ${fmtMs(g.p99_ms)} (${entry.ratioP99.toFixed(2)}×), ${g.count.toLocaleString("en")} req at ${result.rate}/s over ${result.gateways} desks, ${errors} errors${lag > 5 ? ` (p99 of the client's own start delay ${fmtMs(lag)})` : ""}`,
+    );
+    say(
+      `gateway-overhead   ${name} stand-in watched like the gateway (poll ${result.poll_ms} ms, two equal stats): p50 ${fmtMs(base.p50_ms)}, p99 ${fmtMs(base.p99_ms)}; bare round trip (${result.standin_poll_ms} ms polling): p50 ${fmtMs(fine.p50_ms)}, p99 ${fmtMs(fine.p99_ms)}`,
+    );
+    if (code !== 0) {
+      console.error(`bench: gateway-overhead ${name} failures`, result.gateway.error_kinds, result.warmup.error_kinds);
+      for (const gw of gateways) console.error(`bench: ${gw.log}:\n${tail(gw.log)}`);
+      throw new Error(`gateway-overhead ${name}: ${errors} failed requests (see above); the run is void`);
+    }
+    return entry;
+  } finally {
+    await Promise.all(gateways.map((g) => stopChild(g.child)));
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+// The gateway's res/ poll interval, read from its source (LinkTimings::default() in
+// gateway/src/terminal_link/mod.rs; not a command-line option), so the baseline follows
+// it if it changes. The ratio is taken against the stand-in watched with this same
+// interval and rule: a read needs two polls, so any client bound to it answers in ≈2 polls
+// even from an instant terminal, and that floor is the polling design, not the gateway's
+// work. The bare round trip is printed beside it to show what the polling itself costs.
+const GATEWAY_POLL_MS = (() => {
+  const src = readFileSync(join(root, "gateway", "src", "terminal_link", "mod.rs"), "utf8");
+  const m = src.match(/poll_interval:\s*Duration::from_millis\((\d+)\)/);
+  if (!m) throw new Error("cannot find the gateway's default poll_interval in gateway/src/terminal_link/mod.rs");
+  return Number(m[1]);
+})();
+
+{
+  report.gatewayOverhead = {
+    config: { ...GATEWAY, pollMs: GATEWAY_POLL_MS, gateway: process.env.ONSHI_BENCH_GATEWAY ? "ONSHI_BENCH_GATEWAY" : "built here" },
+  };
+  report.gatewayOverhead.sqlite = await gatewayOverhead("sqlite", []);
+  const pg = postgresSource();
+  if (pg.skip) {
+    report.gatewayOverhead.postgres = { skipped: pg.skip };
+    say(`gateway-overhead postgres: skipped (${pg.skip})`);
+  } else {
+    try {
+      report.gatewayOverhead.postgres = { from: pg.from, ...(await gatewayOverhead("postgres", ["--store", pg.url])) };
+    } finally {
+      pg.stop?.();
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------
