@@ -191,6 +191,17 @@ pub enum TerminalState {
     Offline,
 }
 
+/// `GET /v1/qualifications/queue/{ref}`: where a request sent with `x-onshi-request: ref`
+/// stands while it waits for one of the terminal's sessions (shared by every desk).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum QueuePlace {
+    /// The terminal is saturated; `ahead` requests (any desk's) came earlier and wait.
+    Waiting { ahead: u32 },
+    /// Sent to the terminal; its answer is awaited.
+    AtTerminal,
+}
+
 /// Error body of every non-2xx answer: `{"error": {...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiErrorBody {

@@ -24,14 +24,15 @@ use crate::routes::card_sessions::{
     cancel_session, enter_pin, get_session, start_session, visual_check,
 };
 use crate::routes::events::{events, reception_queue};
+use crate::routes::health::health;
+use crate::routes::qualifications::{check_qualification, queue_place};
 use crate::routes::sim_cards::{insert_card, list_cards, remove_card};
 use crate::routes::sim_faces::drop_face_result;
-use crate::routes::{health::health, qualifications::check_qualification};
 use crate::security::{guard, SecurityPolicy};
 use crate::sim::{EmbeddedSim, SimFaces};
 use crate::sim_cards::SimCards;
 use crate::store::spawn_prober;
-use crate::terminal_link::{LinkLimits, TerminalLink};
+use crate::terminal_link::{Admissions, LinkLimits, TerminalLink};
 
 /// What handlers share.
 #[derive(Debug, Clone)]
@@ -58,6 +59,7 @@ pub fn app(state: AppState, policy: SecurityPolicy, max_body_bytes: usize) -> Ro
     let mut router = Router::new()
         .route("/v1/health", get(health))
         .route("/v1/qualifications", post(check_qualification))
+        .route("/v1/qualifications/queue/{reference}", get(queue_place))
         .route("/v1/events", get(events))
         .route("/v1/reception-queue", get(reception_queue))
         .route("/v1/card-sessions", post(start_session))
@@ -137,16 +139,22 @@ impl Gateway {
             Mode::Terminal { .. } => (GatewayMode::Terminal, None),
         };
         let desk_id = crate::desk::load_or_create(&config.data_dir)?;
-        let link = Arc::new(TerminalLink::new(
-            &terminal_dir,
-            &config.rejected_dir(),
-            &desk_id,
-            config.link,
-            LinkLimits {
-                max_sessions: config.max_concurrent_exchanges,
-                max_waiting: config.max_waiting_exchanges,
-            },
-        ));
+        // The terminal's sessions are counted in the store, so every desk sharing it shares
+        // the count.
+        let admissions: Admissions = Arc::clone(reception.store()) as _;
+        let link = Arc::new(
+            TerminalLink::new(
+                &terminal_dir,
+                &config.rejected_dir(),
+                &desk_id,
+                config.link,
+                LinkLimits {
+                    max_sessions: config.max_concurrent_exchanges,
+                    max_waiting: config.max_waiting_exchanges,
+                },
+            )
+            .with_clinic_admission(admissions),
+        );
         let heartbeat = Arc::new(Heartbeat::new(
             &terminal_dir,
             &desk_id,

@@ -30,6 +30,14 @@ async fn two_desks_on_postgres(root: &std::path::Path) -> (TestGateway, TestGate
 }
 
 async fn two_desks_on(root: &std::path::Path, store: StoreLocation) -> (TestGateway, TestGateway) {
+    two_desks_with(root, store, |_| {}).await
+}
+
+async fn two_desks_with(
+    root: &std::path::Path,
+    store: StoreLocation,
+    tweak: impl Fn(&mut onshi_gateway::Config),
+) -> (TestGateway, TestGateway) {
     let mut desks = Vec::new();
     for desk in ["desk-a", "desk-b"] {
         let dir = tempfile::tempdir().unwrap();
@@ -38,6 +46,7 @@ async fn two_desks_on(root: &std::path::Path, store: StoreLocation) -> (TestGate
         config.store = store.clone();
         config.max_waiting_exchanges = 200;
         config.heartbeat_interval = Duration::from_millis(50);
+        tweak(&mut config);
         desks.push(TestGateway::start(config, dir).await);
     }
     let b = desks.pop().unwrap();
@@ -224,4 +233,81 @@ async fn desks_on_their_own_sqlite_files_are_told_they_need_a_shared_store() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_terminals_sessions_are_counted_across_desks_and_waiting_requests_see_their_place() {
+    let root = tempfile::tempdir().unwrap();
+    let url = postgres::fresh_database().await;
+    // A terminal of 3 sessions, each answer taking 300 ms: 12 requests from two desks must
+    // queue clinic-wide, never more than 3 at the terminal at once.
+    let (a, b) = two_desks_with(root.path(), StoreLocation::Postgres(url), |config| {
+        config.max_concurrent_exchanges = 3;
+        config.link.admission_poll = Duration::from_millis(20);
+    })
+    .await;
+    let share = root.path().join("terminal");
+    let standin = StandIn::start_with(&share, None, Duration::from_millis(300));
+    let send = |n: usize| {
+        let desk = if n % 2 == 0 { &a } else { &b };
+        let reference = format!("req-{n}");
+        let body = query(n).to_string();
+        let (addr, host) = (desk.addr, desk.host());
+        tokio::spawn(async move {
+            common::raw_request(
+                addr,
+                "POST",
+                "/v1/qualifications",
+                &[
+                    ("host", &host),
+                    ("content-type", "application/json"),
+                    ("x-onshi-request", &reference),
+                ],
+                Some(&body),
+            )
+            .await
+        })
+    };
+    let mut pending: Vec<_> = (0..11).map(|n| (n, send(n))).collect();
+    // The terminal is full before the last request comes: it has to wait its turn.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while standin.max_outstanding() < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the terminal fills up"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    pending.push((11, send(11)));
+    // While they run, the last request asked at desk b is told where it stands.
+    let mut seen_waiting = false;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::time::Instant::now() < deadline {
+        let place = b.get("/v1/qualifications/queue/req-11").await;
+        if place.status == StatusCode::OK && place.json()["state"] == "waiting" {
+            assert!(place.json()["ahead"].as_u64().is_some(), "{}", place.json());
+            seen_waiting = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(seen_waiting, "a queued request can see its place");
+    for (n, reply) in pending {
+        assert_patient(&reply.await.unwrap(), n);
+    }
+    assert_eq!(standin.answered(), 12);
+    assert!(
+        standin.max_outstanding() <= 3,
+        "the terminal held {} requests at once",
+        standin.max_outstanding()
+    );
+    // Finished requests have no place any more.
+    assert_eq!(
+        b.get("/v1/qualifications/queue/req-11").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        b.get("/v1/qualifications/queue/bad%20ref").await.status,
+        StatusCode::BAD_REQUEST
+    );
 }

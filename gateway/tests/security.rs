@@ -153,7 +153,7 @@ async fn preflight_with_private_network_access() {
     // Exactly the headers the API reads: the JSON body type and the SSE resume cursor.
     assert_eq!(
         reply.header("access-control-allow-headers"),
-        Some("content-type, last-event-id")
+        Some("content-type, last-event-id, x-onshi-request")
     );
     assert_eq!(reply.header("access-control-max-age"), Some("600"));
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use onshi_core::api::{QualificationAnswer, QualificationStatus, ReceptionEventKind, StoreBackend};
 use onshi_core::card_session::VerificationMethod;
 use onshi_core::codes::PrescriptionIssueSelect;
-use onshi_gateway::store::{self, NewEvent, Store, StoreLocation};
+use onshi_gateway::store::{self, Admission, AdmissionTimes, NewEvent, Store, StoreLocation};
 use tempfile::TempDir;
 
 /// Where a backend's store lives, so a test can open a second handle on the same data
@@ -75,6 +75,9 @@ suite!(
     errors_carry_no_answer,
     a_commit_wakes_this_stores_listeners,
     opening_again_keeps_everything_and_reports_health,
+    terminal_sessions_are_granted_in_arrival_order_up_to_the_limit,
+    a_desk_that_stops_asking_loses_its_place_and_its_session_lapses,
+    two_handles_share_one_count,
 );
 
 const AT: &str = "2026-11-25T08:00:00.000+09:00";
@@ -332,4 +335,70 @@ async fn opening_again_keeps_everything_and_reports_health(place: Place) {
         backend,
         StoreBackend::Sqlite | StoreBackend::Postgres
     ));
+}
+
+const LONG: AdmissionTimes = AdmissionTimes {
+    hold: Duration::from_secs(60),
+    queue_hold: Duration::from_secs(60),
+};
+
+async fn ask(store: &Arc<dyn Store>, ticket: &str) -> Admission {
+    store.admit(ticket, 2, LONG).await.unwrap()
+}
+
+async fn terminal_sessions_are_granted_in_arrival_order_up_to_the_limit(place: Place) {
+    let store = place.open().await;
+    assert_eq!(ask(&store, "t1").await, Admission::Admitted);
+    assert_eq!(ask(&store, "t2").await, Admission::Admitted);
+    assert_eq!(ask(&store, "t3").await, Admission::Queued { ahead: 0 });
+    assert_eq!(ask(&store, "t4").await, Admission::Queued { ahead: 1 });
+    // Asking again keeps the place and does not take a second session.
+    assert_eq!(ask(&store, "t1").await, Admission::Admitted);
+    assert_eq!(ask(&store, "t4").await, Admission::Queued { ahead: 1 });
+    store.release("t1").await.unwrap();
+    // A free session goes to whoever came first, not to whoever asks first.
+    assert_eq!(ask(&store, "t4").await, Admission::Queued { ahead: 1 });
+    assert_eq!(ask(&store, "t3").await, Admission::Admitted);
+    assert_eq!(ask(&store, "t4").await, Admission::Queued { ahead: 0 });
+    store.release("t2").await.unwrap();
+    assert_eq!(ask(&store, "t4").await, Admission::Admitted);
+    // Releasing what is not there is fine (a request that ended twice).
+    store.release("t2").await.unwrap();
+}
+
+async fn a_desk_that_stops_asking_loses_its_place_and_its_session_lapses(place: Place) {
+    let store = place.open().await;
+    let short = AdmissionTimes {
+        hold: Duration::from_millis(300),
+        queue_hold: Duration::from_millis(300),
+    };
+    // A desk takes both sessions and a queue place, then crashes (never releases).
+    assert_eq!(
+        store.admit("dead1", 2, short).await.unwrap(),
+        Admission::Admitted
+    );
+    assert_eq!(
+        store.admit("dead2", 2, short).await.unwrap(),
+        Admission::Admitted
+    );
+    assert_eq!(
+        store.admit("dead3", 2, short).await.unwrap(),
+        Admission::Queued { ahead: 0 }
+    );
+    assert_eq!(ask(&store, "alive").await, Admission::Queued { ahead: 1 });
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(ask(&store, "alive").await, Admission::Admitted);
+}
+
+async fn two_handles_share_one_count(place: Place) {
+    // Two gateways on one store (with SQLite: one PC, e.g. after a restart).
+    let a = place.open().await;
+    let b = place.open().await;
+    assert_eq!(ask(&a, "a1").await, Admission::Admitted);
+    assert_eq!(ask(&b, "b1").await, Admission::Admitted);
+    assert_eq!(ask(&a, "a2").await, Admission::Queued { ahead: 0 });
+    assert_eq!(ask(&b, "b2").await, Admission::Queued { ahead: 1 });
+    b.release("b1").await.unwrap();
+    assert_eq!(ask(&b, "b2").await, Admission::Queued { ahead: 1 });
+    assert_eq!(ask(&a, "a2").await, Admission::Admitted);
 }

@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use onshi_core::api::{ErrorCode, QualificationAnswer, QualificationQuery};
+use onshi_core::api::{ErrorCode, QualificationAnswer, QualificationQuery, QueuePlace};
 use onshi_core::oqs::request::QualificationRequest;
 use onshi_core::query::{validate, QueryProblems};
 use tracing::debug;
@@ -17,13 +17,29 @@ use crate::json::ApiJson;
 use crate::server::AppState;
 use crate::terminal_link::LinkError;
 
+/// The page's own name for a request, so it can ask where the request stands
+/// (`GET /v1/qualifications/queue/{ref}`) while the terminal is busy.
+pub const CLIENT_REF_HEADER: &str = "x-onshi-request";
+
 pub async fn check_qualification(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiJson(query): ApiJson<QualificationQuery>,
 ) -> Result<Json<QualificationAnswer>, ApiFailure> {
+    let client_ref = match headers.get(CLIENT_REF_HEADER) {
+        None => None,
+        Some(value) => Some(
+            value
+                .to_str()
+                .ok()
+                .filter(|r| is_client_ref(r))
+                .ok_or_else(bad_client_ref)?
+                .to_string(),
+        ),
+    };
     let today = clock::yyyymmdd(clock::now_jst());
     let valid = validate(&query, &today).map_err(problems_to_failure)?;
-    let ticket = state.link.ticket().await;
+    let ticket = state.link.ticket(client_ref).await;
     debug!(file = %ticket.suffix, insurer = %valid.insurer.wire(), "sending a qualification request");
     let request = QualificationRequest::from_query(
         &valid,
@@ -37,6 +53,43 @@ pub async fn check_qualification(
         .await
         .map_err(|err| link_failure(&err))?;
     Ok(Json(QualificationAnswer::from_response(response)))
+}
+
+/// `GET /v1/qualifications/queue/{ref}`: where the request the page sent as `ref` stands.
+pub async fn queue_place(
+    State(state): State<AppState>,
+    Path(client_ref): Path<String>,
+) -> Result<Json<QueuePlace>, ApiFailure> {
+    if !is_client_ref(&client_ref) {
+        return Err(bad_client_ref());
+    }
+    state
+        .link
+        .queue_place(&client_ref)
+        .map(Json)
+        .ok_or_else(|| {
+            ApiFailure::new(
+                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
+                "no request of that reference is waiting or running (finished, or never sent)",
+            )
+        })
+}
+
+/// 1 to 64 letters, digits, `-` or `_`: a UUID or a counter, never patient data.
+fn is_client_ref(value: &str) -> bool {
+    (1..=64).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn bad_client_ref() -> ApiFailure {
+    ApiFailure::new(
+        StatusCode::BAD_REQUEST,
+        ErrorCode::BadRequest,
+        "x-onshi-request must be 1 to 64 letters, digits, '-' or '_'",
+    )
 }
 
 fn problems_to_failure(problems: QueryProblems) -> ApiFailure {

@@ -10,10 +10,11 @@
 //! increasing order, so a reader that remembers its last id never skips one; a file (name
 //! plus content hash) is stored once, and exactly one caller is told it stored it.
 //!
-//! Each table has its own trait (today [`ReceptionEvents`]); [`Store`] gathers them with
+//! Each table has its own trait ([`ReceptionEvents`], [`TerminalAdmissions`]); [`Store`] gathers them with
 //! what every backend has besides (health, commit signals, schema version). A new table is
 //! a new trait here plus one file per backend.
 
+pub mod admissions;
 pub mod events;
 pub mod postgres;
 pub mod signals;
@@ -28,6 +29,7 @@ use onshi_core::api::{StoreBackend, StoreHealth};
 use thiserror::Error;
 use tokio::sync::watch;
 
+pub use admissions::{Admission, AdmissionTimes, TerminalAdmissions};
 pub use events::{NewEvent, Page, ReceptionEvents, Recorded};
 pub use signals::{spawn_prober, Signals};
 
@@ -36,7 +38,7 @@ pub const STORE_FILE: &str = "onshi.sqlite3";
 
 /// The gateway's store, whichever backend. Shared as `Arc<dyn Store>`.
 #[async_trait]
-pub trait Store: ReceptionEvents + Send + Sync + fmt::Debug {
+pub trait Store: ReceptionEvents + TerminalAdmissions + Send + Sync + fmt::Debug {
     /// Reachability and commit signals.
     fn signals(&self) -> &Signals;
 

@@ -8,6 +8,7 @@
 //! `<data-dir>/rejected/` for a person to look at, and an answer that arrives after we
 //! stopped waiting is removed by [`TerminalLink::sweep_late_answers`].
 
+mod admission;
 pub mod files;
 mod state;
 mod watch;
@@ -33,6 +34,9 @@ use tokio::time::{sleep_until, timeout_at, Instant};
 use tracing::{debug, info, warn};
 
 use crate::clock;
+use admission::ClinicSession;
+pub use admission::{Admissions, ClinicAdmission};
+use onshi_core::api::QueuePlace;
 use watch::AnswerWatch;
 pub use watch::MAX_ANSWER_BYTES;
 
@@ -60,6 +64,8 @@ pub struct LinkTimings {
     pub sweep_interval: Duration,
     /// `GET /v1/health` probes the folders at most this often.
     pub health_cache: Duration,
+    /// How often a request waiting for one of the clinic's terminal sessions asks again.
+    pub admission_poll: Duration,
 }
 
 impl Default for LinkTimings {
@@ -72,6 +78,7 @@ impl Default for LinkTimings {
             late_answer_grace: Duration::from_secs(10),
             sweep_interval: Duration::from_secs(5),
             health_cache: Duration::from_secs(5),
+            admission_poll: Duration::from_millis(100),
         }
     }
 }
@@ -125,6 +132,9 @@ pub struct Ticket {
     pub suffix: String,
     pub request_name: String,
     pub response_name: String,
+    /// What the desk's page calls this request (`x-onshi-request`), so it can ask where the
+    /// request stands while it waits for the terminal.
+    pub client_ref: Option<String>,
 }
 
 /// Shared by all requests of one gateway.
@@ -140,6 +150,9 @@ pub struct TerminalLink {
     /// `req/`, and their counters all start at 1.
     desk_id: String,
     seq: AtomicU64,
+    /// The terminal's sessions counted with every desk (through the store); `None`
+    /// counts this desk's alone.
+    clinic: Option<ClinicAdmission>,
     /// Suffixes handed out and not yet finished, so two tickets never share files.
     in_flight: Mutex<HashSet<String>>,
     /// Answers of ours nobody waits for any more (timed out, abandoned), by file name.
@@ -228,11 +241,27 @@ impl TerminalLink {
             limits,
             waiting: AtomicUsize::new(0),
             desk_id: desk_id.to_string(),
+            clinic: None,
             seq: AtomicU64::new(1),
             in_flight: Mutex::new(HashSet::new()),
             unclaimed: Mutex::new(HashMap::new()),
             state: state::StateCache::new(terminal_dir, timings.health_cache),
         }
+    }
+
+    /// Counts the terminal's sessions with every desk through `store` from now on.
+    pub fn with_clinic_admission(mut self, store: Admissions) -> Self {
+        self.clinic = Some(ClinicAdmission::new(
+            store,
+            self.timings.timeout,
+            self.timings.admission_poll,
+        ));
+        self
+    }
+
+    /// Where the request the page sent as `client_ref` stands, while it runs.
+    pub fn queue_place(&self, client_ref: &str) -> Option<QueuePlace> {
+        self.clinic.as_ref()?.place(client_ref)
     }
 
     pub fn terminal_dir(&self) -> &Path {
@@ -262,7 +291,7 @@ impl TerminalLink {
     /// previous run that crashed) are skipped, so an old answer is never taken for ours;
     /// and the request is written with a rename that never replaces a file (see
     /// [`files::write_atomically`]).
-    pub async fn ticket(&self) -> Ticket {
+    pub async fn ticket(&self, client_ref: Option<String>) -> Ticket {
         loop {
             let seq = self.seq.fetch_add(1, Ordering::Relaxed);
             let stamp = clock::file_stamp(clock::now_jst());
@@ -281,6 +310,7 @@ impl TerminalLink {
                     suffix,
                     request_name,
                     response_name,
+                    client_ref,
                 };
             }
         }
@@ -304,6 +334,9 @@ impl TerminalLink {
         let result = self.exchange_until(ticket, request, deadline).await;
         pending.finished = true;
         drop(pending);
+        if let Some(clinic) = &self.clinic {
+            clinic.forget(ticket.client_ref.as_deref());
+        }
         let elapsed_ms = started.elapsed().as_millis();
         match &result {
             Ok(_) => info!(file = %ticket.suffix, elapsed_ms, "terminal answered"),
@@ -312,9 +345,34 @@ impl TerminalLink {
         result
     }
 
-    /// A session of the terminal, waiting for one only while few others wait.
+    /// A session of the terminal: one of this desk's, waiting for one only while few others
+    /// wait, and then, with a shared store, one of the clinic's (first come, first served
+    /// across desks).
     async fn session(
         &self,
+        ticket: &Ticket,
+        deadline: Instant,
+    ) -> Result<(tokio::sync::SemaphorePermit<'_>, Option<ClinicSession>), LinkError> {
+        let permit = self.desk_session(ticket, deadline).await?;
+        let clinic = match &self.clinic {
+            Some(clinic) => {
+                clinic
+                    .enter(
+                        &ticket.suffix,
+                        ticket.client_ref.as_deref(),
+                        self.limits.max_sessions,
+                        deadline,
+                    )
+                    .await?
+            }
+            None => None,
+        };
+        Ok((permit, clinic))
+    }
+
+    async fn desk_session(
+        &self,
+        ticket: &Ticket,
         deadline: Instant,
     ) -> Result<tokio::sync::SemaphorePermit<'_>, LinkError> {
         if let Ok(permit) = self.sessions.try_acquire() {
@@ -328,6 +386,10 @@ impl TerminalLink {
                 waiting,
             });
         }
+        if let Some(clinic) = &self.clinic {
+            let ahead = u32::try_from(waiting).unwrap_or(u32::MAX);
+            clinic.set_place(ticket.client_ref.as_deref(), QueuePlace::Waiting { ahead });
+        }
         timeout_at(deadline, self.sessions.acquire())
             .await
             .map_err(|_| LinkError::Busy(self.limits.max_sessions))?
@@ -340,7 +402,7 @@ impl TerminalLink {
         request: &QualificationRequest,
         deadline: Instant,
     ) -> Result<QualificationResponse, LinkError> {
-        let _session = self.session(deadline).await?;
+        let _session = self.session(ticket, deadline).await?;
         let request_xml = request.to_xml();
         let req_path = self.req_dir().join(&ticket.request_name);
         let res_path = self.res_dir().join(&ticket.response_name);
@@ -628,7 +690,7 @@ mod tests {
             ..LinkTimings::default()
         };
         let link = link(dir.path(), timings, LIMITS);
-        let ticket = link.ticket().await;
+        let ticket = link.ticket(None).await;
         let exchange = {
             let link = Arc::clone(&link);
             let ticket = ticket.clone();
@@ -741,20 +803,26 @@ mod tests {
                 max_waiting: 1,
             },
         );
+        let ticket = link.ticket(None).await;
         let running = link
-            .session(Instant::now() + timings.timeout)
+            .session(&ticket, Instant::now() + timings.timeout)
             .await
             .unwrap();
         let waiter = {
             let link = Arc::clone(&link);
             tokio::spawn(async move {
-                let _permit = link.session(Instant::now() + Duration::from_secs(60)).await;
+                let ticket = link.ticket(None).await;
+                let _permit = link
+                    .session(&ticket, Instant::now() + Duration::from_secs(60))
+                    .await;
             })
         };
         while link.waiting.load(Ordering::Acquire) == 0 {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        let refused = link.session(Instant::now() + timings.timeout).await;
+        let refused = link
+            .session(&ticket, Instant::now() + timings.timeout)
+            .await;
         assert!(matches!(
             refused,
             Err(LinkError::Overloaded {

@@ -3,14 +3,15 @@
 //! `onshi_core::oqs`, so a test built on it does not check the gateway's codec against
 //! itself.
 //!
-//! Each request is answered at once with one person whose name and birthdate derive from
+//! Each request is answered (at once, or after a set delay, as a busy terminal would) with
+//! one person whose name and birthdate derive from
 //! what was asked ([`patient_name`]), echoing the header and the search block as the real
 //! terminal does. `misroute` picks requests to answer with another patient's data.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The synthetic patient name the stand-in returns for 番号 `number`.
 pub fn patient_name(number: &str) -> String {
@@ -36,23 +37,45 @@ pub type Misroute = Arc<dyn Fn(&Asked) -> Option<Asked> + Send + Sync>;
 pub struct StandIn {
     stop: Arc<AtomicBool>,
     answered: Arc<AtomicUsize>,
+    max_outstanding: Arc<AtomicUsize>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl StandIn {
-    /// Answers every request in `<share>/req` into `<share>/res` until dropped.
+    /// Answers every request in `<share>/req` into `<share>/res` at once, until dropped.
     pub fn start(share: &Path, misroute: Option<Misroute>) -> Self {
+        Self::start_with(share, misroute, Duration::ZERO)
+    }
+
+    /// Like [`Self::start`], each answer written `delay` after the request was taken.
+    pub fn start_with(share: &Path, misroute: Option<Misroute>, delay: Duration) -> Self {
         let (req, res) = (share.join("req"), share.join("res"));
         let stop = Arc::new(AtomicBool::new(false));
         let answered = Arc::new(AtomicUsize::new(0));
+        let max_outstanding = Arc::new(AtomicUsize::new(0));
         let thread = {
-            let (stop, answered) = (Arc::clone(&stop), Arc::clone(&answered));
+            let (stop, answered, max_outstanding) = (
+                Arc::clone(&stop),
+                Arc::clone(&answered),
+                Arc::clone(&max_outstanding),
+            );
             std::thread::spawn(move || {
+                // Taken requests and when their answers are due.
+                let mut taken: Vec<(Instant, String, Asked)> = Vec::new();
                 while !stop.load(Ordering::Acquire) {
                     for name in requests_in(&req) {
-                        if answer(&req, &res, &name, misroute.as_ref()) {
-                            answered.fetch_add(1, Ordering::AcqRel);
+                        if let Some(asked) = take(&req, &name) {
+                            taken.push((Instant::now() + delay, name, asked));
                         }
+                    }
+                    max_outstanding.fetch_max(taken.len(), Ordering::AcqRel);
+                    let now = Instant::now();
+                    let (due, later): (Vec<_>, Vec<_>) =
+                        taken.drain(..).partition(|(at, _, _)| *at <= now);
+                    taken = later;
+                    for (_, name, asked) in due {
+                        answer(&res, &name, &asked, misroute.as_ref());
+                        answered.fetch_add(1, Ordering::AcqRel);
                     }
                     std::thread::sleep(Duration::from_millis(5));
                 }
@@ -61,8 +84,15 @@ impl StandIn {
         Self {
             stop,
             answered,
+            max_outstanding,
             thread: Some(thread),
         }
+    }
+
+    /// The most requests the stand-in held at once (taken, not yet answered): what the
+    /// terminal's session limit is about.
+    pub fn max_outstanding(&self) -> usize {
+        self.max_outstanding.load(Ordering::Acquire)
     }
 
     /// Requests answered so far.
@@ -90,14 +120,9 @@ fn requests_in(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Answers one request file; `false` when it was gone or unreadable.
-fn answer(req: &Path, res: &Path, name: &str, misroute: Option<&Misroute>) -> bool {
-    let Ok(bytes) = std::fs::read(req.join(name)) else {
-        return false;
-    };
-    let Ok(text) = String::from_utf8(bytes) else {
-        return false;
-    };
+/// Reads and removes one request file; `None` when it was gone or unreadable.
+fn take(req: &Path, name: &str) -> Option<Asked> {
+    let text = String::from_utf8(std::fs::read(req.join(name)).ok()?).ok()?;
     let field = |tag: &str| element(&text, tag).unwrap_or_default();
     let asked = Asked {
         file_identifier: field("ArbitraryFileIdentifier"),
@@ -108,18 +133,20 @@ fn answer(req: &Path, res: &Path, name: &str, misroute: Option<&Misroute>) -> bo
         branch: field("InsuredBranchNumber"),
         birthdate: field("Birthdate"),
     };
-    if std::fs::remove_file(req.join(name)).is_err() {
-        return false;
-    }
+    std::fs::remove_file(req.join(name)).ok()?;
+    Some(asked)
+}
+
+/// Writes the answer to the request file `name` (atomically: temp name, then rename).
+fn answer(res: &Path, name: &str, asked: &Asked, misroute: Option<&Misroute>) {
     let person = misroute
-        .and_then(|m| m(&asked))
+        .and_then(|m| m(asked))
         .unwrap_or_else(|| asked.clone());
     let suffix = &name["OQSsiquc01req_".len()..];
     let target: PathBuf = res.join(format!("OQSsiquc01res_{suffix}"));
     let temp = res.join(format!(".{suffix}.standin.tmp"));
-    std::fs::write(&temp, answer_xml(&asked, &person)).unwrap();
+    std::fs::write(&temp, answer_xml(asked, &person)).unwrap();
     std::fs::rename(&temp, &target).unwrap();
-    true
 }
 
 /// The text of the first `<tag>…</tag>`.

@@ -13,6 +13,7 @@
 //!   is refused at start rather than silently connecting in clear. Keep the database on
 //!   the clinic's own network segment, or tunnel it (see the gateway README).
 
+mod admissions;
 mod events;
 mod listen;
 mod schema;
@@ -29,8 +30,12 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::NoTls;
 use tracing::info;
 
-use super::{NewEvent, Page, ReceptionEvents, Recorded, Signals, Store, StoreError};
+use super::{
+    Admission, AdmissionTimes, NewEvent, Page, ReceptionEvents, Recorded, Signals, Store,
+    StoreError, TerminalAdmissions,
+};
 
+pub use admissions::ADMISSION_LOCK;
 pub use events::EVENT_ORDER_LOCK;
 pub use listen::CHANNEL;
 pub use schema::MIGRATION_LOCK;
@@ -134,6 +139,24 @@ impl ReceptionEvents for PostgresStore {
 
     async fn events_since(&self, from: String, limit: usize) -> Result<Page, StoreError> {
         self.observe(events::since(&self.pool, &from, limit).await)
+    }
+}
+
+#[async_trait]
+impl TerminalAdmissions for PostgresStore {
+    async fn admit(
+        &self,
+        ticket: &str,
+        limit: u32,
+        times: AdmissionTimes,
+    ) -> Result<Admission, StoreError> {
+        let result = admissions::admit(&self.pool, ticket, limit, times).await;
+        self.observe(result)
+    }
+
+    async fn release(&self, ticket: &str) -> Result<(), StoreError> {
+        let result = admissions::release(&self.pool, ticket).await;
+        self.observe(result)
     }
 }
 

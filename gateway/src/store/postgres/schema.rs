@@ -47,6 +47,13 @@ const MIGRATIONS: &[&str] = &[
         id TEXT NOT NULL
     );
     INSERT INTO store_identity (id) VALUES (gen_random_uuid()::text);",
+    // 3: the terminal's sessions and the queue for them, clinic-wide (admissions.rs).
+    "CREATE TABLE terminal_admissions (
+        ticket TEXT PRIMARY KEY,
+        queued_seq BIGINT NOT NULL,
+        admitted BOOLEAN NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL
+    );",
 ];
 
 /// The version a fully migrated database is at.

@@ -12,6 +12,7 @@
 //! connection behind a mutex also serialises the writes, which is what makes ids commit
 //! in increasing order here.
 
+mod admissions;
 mod events;
 mod schema;
 
@@ -23,7 +24,10 @@ use async_trait::async_trait;
 use onshi_core::api::StoreBackend;
 use rusqlite::Connection;
 
-use super::{NewEvent, Page, ReceptionEvents, Recorded, Signals, Store, StoreError, STORE_FILE};
+use super::{
+    Admission, AdmissionTimes, NewEvent, Page, ReceptionEvents, Recorded, Signals, Store,
+    StoreError, TerminalAdmissions, STORE_FILE,
+};
 
 /// How long a write waits for another connection's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -152,6 +156,25 @@ impl ReceptionEvents for SqliteStore {
 
     async fn events_since(&self, from: String, limit: usize) -> Result<Page, StoreError> {
         self.with_db(move |db| db.events_since(&from, limit)).await
+    }
+}
+
+#[async_trait]
+impl TerminalAdmissions for SqliteStore {
+    async fn admit(
+        &self,
+        ticket: &str,
+        limit: u32,
+        times: AdmissionTimes,
+    ) -> Result<Admission, StoreError> {
+        let ticket = ticket.to_string();
+        self.with_db(move |db| db.admit(&ticket, limit, times))
+            .await
+    }
+
+    async fn release(&self, ticket: &str) -> Result<(), StoreError> {
+        let ticket = ticket.to_string();
+        self.with_db(move |db| db.release(&ticket)).await
     }
 }
 

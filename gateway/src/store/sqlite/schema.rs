@@ -27,6 +27,14 @@ const MIGRATIONS: &[&str] = &[
     // 2: how the patient was identified (`VerificationMethod` in snake_case); NULL for
     // refused files and for rows stored before this step.
     "ALTER TABLE reception_events ADD COLUMN verification TEXT;",
+    // 3: the terminal's sessions and the queue for them (store/admissions.rs); times in
+    // Unix milliseconds.
+    "CREATE TABLE terminal_admissions (
+        ticket TEXT PRIMARY KEY,
+        queued_seq INTEGER NOT NULL,
+        admitted INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    );",
 ];
 
 /// The version a fully migrated store is at.
