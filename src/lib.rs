@@ -44,8 +44,9 @@
 //! # Inside
 //!
 //! [`state`] is the reception state machine (with [`card`], the card-session steps),
-//! [`queue`] the live queue, [`pin`] the PIN pad's rules, [`form`] and [`present`] the
-//! pure view models, [`api`] the gateway client and event stream behind the
+//! [`status`] what the desk knows of its gateway (`GET /v1/health`, shown as notices
+//! above the form), [`queue`] the live queue, [`pin`] the PIN pad's rules, [`form`] and
+//! [`present`] the pure view models, [`api`] the gateway client and event stream behind the
 //! [`api::GatewayClient`] and [`api::EventFeed`] traits (tests mount with a scripted
 //! client and feed through [`mount_with_client`]), [`hooks`] the effects that connect
 //! them, [`views`] the Yew components and [`i18n`] the Japanese and English texts.
@@ -64,6 +65,7 @@ pub mod pin;
 pub mod present;
 pub mod queue;
 pub mod state;
+pub mod status;
 pub mod views;
 
 use std::rc::Rc;
