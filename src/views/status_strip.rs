@@ -40,7 +40,7 @@ pub fn StatusStrip(props: &StatusStripProps) -> Html {
         <div class="onshi-status" data-gateway={view.state}>
             if !view.notices.is_empty() {
                 <section class="onshi-status__strip" aria-label={text(lang, Msg::HealthStrip)}>
-                    { for notices }
+                    <div class="onshi-status__notices">{ for notices }</div>
                     if view.recheck {
                         <div class="onshi-status__actions">
                             <button type="button" class="onshi-button onshi-status__recheck"
