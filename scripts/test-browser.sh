@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Browser tests of the component in headless Chromium: the scripted-gateway suites
 # (tests/web.rs: number flow; tests/queue.rs: live queue over a scripted event stream;
-# tests/card_session.rs: My Number Card sessions and the PIN pad) and the live suite
-# (tests/gateway_live.rs: HTTP, and a simulated face result reaching the mounted queue)
+# tests/card_session.rs: My Number Card sessions and the PIN pad; tests/gateway_status.rs:
+# the gateway status strip) and the live suite (tests/gateway_live.rs: HTTP, a real
+# gateway's health, and a simulated face result reaching the mounted queue)
 # against a real `onshi-gateway serve --sim` started here and always stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -9,16 +9,22 @@ mod feed;
 mod http;
 
 use futures::future::LocalBoxFuture;
-use onshi_core::api::{QualificationAnswer, QualificationQuery};
+use onshi_core::api::{Health, QualificationAnswer, QualificationQuery};
 use onshi_core::card_session::{CardSessionView, PinEntry, StartCardSession};
 
 pub use error::{read_answer, read_body, ClientError};
 pub use feed::{BrowserEventFeed, EventFeed, FeedMessage, FeedSignal, Subscription};
-pub use http::{AbortGuard, HttpGateway, CARD_CLIENT_TIMEOUT_MS, CLIENT_TIMEOUT_MS};
+pub use http::{
+    AbortGuard, HttpGateway, CARD_CLIENT_TIMEOUT_MS, CLIENT_TIMEOUT_MS, HEALTH_TIMEOUT_MS,
+};
 
 /// A gateway call in flight. Dropping it cancels the request: implementations must not
 /// keep working (or keep a connection open) for an answer nobody waits for.
 pub type Call<T> = LocalBoxFuture<'static, Result<T, ClientError>>;
+
+/// How often the component asks the gateway how it is: often enough that a stopped
+/// terminal or database shows within a patient or two, rarely enough to cost nothing.
+pub const HEALTH_EVERY_MS: u32 = 30_000;
 
 /// Asks the gateway for qualifications and drives card sessions on its reader.
 pub trait GatewayClient {
@@ -39,4 +45,12 @@ pub trait GatewayClient {
 
     /// `DELETE /v1/card-sessions/{id}`.
     fn cancel_card_session(&self, id: &str) -> Call<CardSessionView>;
+
+    /// `GET /v1/health`.
+    fn health(&self) -> Call<Health>;
+
+    /// How long between two health checks while mounted.
+    fn health_every_ms(&self) -> u32 {
+        HEALTH_EVERY_MS
+    }
 }

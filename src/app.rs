@@ -9,13 +9,15 @@ use yew::prelude::*;
 use crate::api::{EventFeed, GatewayClient};
 use crate::context::{lang_tag, UiContext};
 use crate::hooks::{
-    use_card_commands, use_card_runner, use_event_feed, use_finished_cards, use_qualified_event,
-    use_request_runner,
+    use_card_commands, use_card_runner, use_event_feed, use_finished_cards, use_gateway_status,
+    use_qualified_event, use_request_runner,
 };
 use crate::i18n::{text, Msg};
+use crate::present::status::strip_view;
 use crate::queue::Queue;
 use crate::state::Reception;
-use crate::views::{LangSwitch, ReceptionView};
+use crate::status::StatusAction;
+use crate::views::{LangSwitch, ReceptionView, StatusStrip};
 
 /// A shared gateway client; equal when it is the same client.
 #[derive(Clone)]
@@ -61,6 +63,11 @@ pub fn App(props: &AppProps) -> Html {
     use_finished_cards(&reception, queue.dispatcher());
     use_qualified_event(&reception, &props.host);
     let commands = use_card_commands(&reception, &props.client);
+    let status = use_gateway_status(&props.client, reception.failure().cloned());
+    let on_recheck = {
+        let dispatcher = status.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(StatusAction::Check))
+    };
 
     let ui = UiContext {
         lang: *lang,
@@ -77,6 +84,7 @@ pub fn App(props: &AppProps) -> Html {
                     <h2 class="onshi-header__title">{ text(*lang, Msg::Title) }</h2>
                     <LangSwitch />
                 </header>
+                <StatusStrip view={strip_view(&status)} {on_recheck} />
                 <ReceptionView state={reception} {queue} {commands} />
             </div>
         </ContextProvider<UiContext>>

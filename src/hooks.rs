@@ -7,17 +7,18 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use futures::future::{abortable, Aborted};
-use gloo_timers::callback::Timeout;
+use gloo_timers::callback::{Interval, Timeout};
 use onshi_core::api::QualificationAnswer;
 use onshi_core::card_session::{PinEntry, StartCardSession};
 use yew::prelude::*;
 
-use crate::api::FeedSignal;
+use crate::api::{ClientError, FeedSignal};
 use crate::app::{ClientRef, FeedRef};
 use crate::card::{Busy, CardAction, CardStage, POLL_FALLBACK_MS};
 use crate::events;
 use crate::queue::{parse_message, FeedItem, Queue, QueueAction};
 use crate::state::{Action, Origin, Reception};
+use crate::status::{GatewayStatus, StatusAction};
 
 /// Runs the request of a `Submitting` phase. Leaving that phase (Cancel, unmount)
 /// aborts the future, which drops the client's request and so aborts the fetch.
@@ -289,4 +290,62 @@ pub fn use_card_commands(state: &UseReducerHandle<Reception>, client: &ClientRef
         send_pin: Callback::from(move |pin: String| send_pin(Some(pin))),
         visual_check: Callback::from(move |()| visual(None)),
     }
+}
+
+/// Keeps the desk's reading of its gateway current: a check on mount and then every
+/// [`crate::api::GatewayClient::health_every_ms`], one whenever `failure` (the failed
+/// request on screen) becomes one that points at the gateway, and whatever check the
+/// status asks for (including "Check again", dispatched by the view).
+#[hook]
+pub fn use_gateway_status(
+    client: &ClientRef,
+    failure: Option<ClientError>,
+) -> UseReducerHandle<GatewayStatus> {
+    let status = use_reducer(GatewayStatus::default);
+
+    // Effect: check on mount, then on the timer.
+    {
+        let dispatcher = status.dispatcher();
+        use_effect_with(client.clone(), move |client| {
+            dispatcher.dispatch(StatusAction::Check);
+            let timer = Interval::new(client.0.health_every_ms(), move || {
+                dispatcher.dispatch(StatusAction::Check)
+            });
+            move || drop(timer)
+        });
+    }
+
+    // Effect: a request just failed (keyed on the failure, so each one counts once).
+    {
+        let dispatcher = status.dispatcher();
+        use_effect_with(failure, move |failure| {
+            if let Some(error) = failure {
+                dispatcher.dispatch(StatusAction::RequestFailed(error.clone()));
+            }
+        });
+    }
+
+    // Effect: run the check the status asks for; unmounting drops (aborts) it.
+    {
+        let dispatcher = status.dispatcher();
+        let client = client.clone();
+        use_effect_with(status.pending_check(), move |pending| {
+            let handle = pending.map(|seq| {
+                let (request, handle) = abortable(client.0.health());
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(result) = request.await.map_err(|Aborted| ()) {
+                        dispatcher.dispatch(StatusAction::Checked { seq, result });
+                    }
+                });
+                handle
+            });
+            move || {
+                if let Some(handle) = handle {
+                    handle.abort();
+                }
+            }
+        });
+    }
+
+    status
 }

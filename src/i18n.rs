@@ -170,6 +170,16 @@ pub enum Msg {
     TicketType,
     DesignatedInstitution,
     SelfPayAmount,
+    /// Names the gateway status strip for assistive technology.
+    HealthStrip,
+    HealthBlockingLabel,
+    HealthAdviceLabel,
+    HealthGatewayUnreachable,
+    HealthTerminalOffline,
+    HealthTerminalDegraded,
+    HealthStoreUnreachable,
+    HealthRecheck,
+    HealthChecking,
 }
 
 /// The text of `msg` in `lang`.
@@ -246,6 +256,33 @@ pub fn consent_badge(lang: Lang, category: Msg, given: bool) -> String {
     }
 }
 
+/// Other desks use this terminal's share but keep their own data (`others` of them).
+pub fn desks_not_shared(lang: Lang, others: u32) -> String {
+    match (lang, others) {
+        (Lang::Ja, n) => format!(
+            "この資格確認端末の共有フォルダを他の受付PC（{n}台）も使っていますが、データを共有していません。\
+             顔認証の結果が一部の受付にしか届きません。\
+             院内で共有データベース（PostgreSQL）の設定が必要です。管理者に連絡してください。"
+        ),
+        (Lang::En, n) => {
+            let who = if n == 1 {
+                "Another reception PC uses this qualification terminal's shared folder, \
+                 but the two do not share their data."
+                    .to_string()
+            } else {
+                format!(
+                    "{n} other reception PCs use this qualification terminal's shared folder, \
+                     but they do not share their data."
+                )
+            };
+            format!(
+                "{who} Face-recognition results reach only some desks. The clinic needs a \
+                 shared database (PostgreSQL). Contact your administrator."
+            )
+        }
+    }
+}
+
 /// "{from} 〜 {to}" with either end possibly unknown.
 pub fn period(from: Option<String>, to: Option<String>) -> Option<String> {
     match (from, to) {
@@ -297,5 +334,23 @@ mod tests {
             "Surgery: no consent"
         );
         assert_eq!(period(Some("a".into()), None), Some("a 〜 ".to_string()));
+    }
+
+    #[test]
+    fn desks_without_a_shared_store_are_counted_in_both_languages() {
+        assert_eq!(
+            desks_not_shared(Lang::Ja, 2),
+            "この資格確認端末の共有フォルダを他の受付PC（2台）も使っていますが、データを共有していません。\
+             顔認証の結果が一部の受付にしか届きません。\
+             院内で共有データベース（PostgreSQL）の設定が必要です。管理者に連絡してください。"
+        );
+        let one = desks_not_shared(Lang::En, 1);
+        assert!(
+            one.starts_with("Another reception PC uses this qualification terminal's shared folder, but the two do not share their data. Face-recognition"),
+            "{one}"
+        );
+        let three = desks_not_shared(Lang::En, 3);
+        assert!(three.starts_with("3 other reception PCs use"), "{three}");
+        assert!(three.ends_with("shared database (PostgreSQL). Contact your administrator."));
     }
 }

@@ -35,6 +35,10 @@
 //! - The component keeps one `EventSource` on `{gateway}/v1/events` while mounted (the
 //!   browser reconnects it and resumes with `Last-Event-ID`); entries are deduplicated by
 //!   event id. A card session still going when the component unmounts is cancelled.
+//! - The component reads `{gateway}/v1/health` on mount, every 30 s, after a request
+//!   that failed on the gateway's side and on its "再確認 / Check again" button, and shows
+//!   what needs attention above the form (`role="alert"` for faults that refuse work,
+//!   `role="status"` for advice such as desks that share a terminal but not a store).
 //! - The gateway must list the page's origin in `--allow-origin`.
 //! - No inline styles are emitted (strict CSP such as `default-src 'self'` works; the
 //!   page needs `script-src 'self' 'wasm-unsafe-eval'`). Style comes from `onshi.css`,
@@ -44,8 +48,9 @@
 //! # Inside
 //!
 //! [`state`] is the reception state machine (with [`card`], the card-session steps),
-//! [`queue`] the live queue, [`pin`] the PIN pad's rules, [`form`] and [`present`] the
-//! pure view models, [`api`] the gateway client and event stream behind the
+//! [`status`] what the desk knows of its gateway (`GET /v1/health`, shown as notices
+//! above the form), [`queue`] the live queue, [`pin`] the PIN pad's rules, [`form`] and
+//! [`present`] the pure view models, [`api`] the gateway client and event stream behind the
 //! [`api::GatewayClient`] and [`api::EventFeed`] traits (tests mount with a scripted
 //! client and feed through [`mount_with_client`]), [`hooks`] the effects that connect
 //! them, [`views`] the Yew components and [`i18n`] the Japanese and English texts.
@@ -64,6 +69,7 @@ pub mod pin;
 pub mod present;
 pub mod queue;
 pub mod state;
+pub mod status;
 pub mod views;
 
 use std::rc::Rc;

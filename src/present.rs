@@ -9,6 +9,8 @@ use onshi_core::qualification::{
 };
 use onshi_core::wareki;
 
+pub mod status;
+
 use crate::api::ClientError;
 use crate::i18n::{self, text, Msg};
 use crate::queue::{Connection, QueueEntry};

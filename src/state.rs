@@ -201,6 +201,19 @@ impl Reception {
         }
     }
 
+    /// The failed request on screen (a number check, or a card start, step or poll), so
+    /// the desk can ask the gateway how it is (see [`crate::status::points_at_gateway`]).
+    pub fn failure(&self) -> Option<&ClientError> {
+        match &self.phase {
+            Phase::Failed { error, .. } => Some(error),
+            Phase::Card { flow, .. } => match &flow.stage {
+                CardStage::StartFailed(error) => Some(error),
+                _ => flow.request_error.as_ref(),
+            },
+            _ => None,
+        }
+    }
+
     /// Whether a card session is going on (so the card button is not offered).
     pub fn card_active(&self) -> bool {
         self.card().is_some_and(|(_, flow)| flow.is_active())
@@ -1176,6 +1189,43 @@ mod tests {
         assert!(!state.card_active());
         assert!(state.apply(Action::CancelCard).is_none());
         assert!(run(state, [Action::StartCard]).card_active());
+    }
+
+    #[test]
+    fn the_failure_on_screen_is_the_number_checks_or_the_cards() {
+        assert_eq!(filled().failure(), None);
+        let submitted = run(filled(), [submit()]);
+        assert_eq!(submitted.failure(), None);
+        let failed = run(
+            submitted,
+            [Action::Resolved {
+                seq: 1,
+                result: Err(ClientError::Timeout),
+            }],
+        );
+        assert_eq!(failed.failure(), Some(&ClientError::Timeout));
+        assert_eq!(run(failed, [Action::Retry]).failure(), None);
+
+        let start_failed = run(
+            Reception::default(),
+            [
+                Action::StartCard,
+                card_step(1, CardAction::Started(Err(ClientError::Unreachable))),
+            ],
+        );
+        assert_eq!(start_failed.failure(), Some(&ClientError::Unreachable));
+        assert_eq!(waiting().failure(), None);
+        let poll_failed = run(
+            waiting(),
+            [card_step(1, CardAction::PollFailed(ClientError::Timeout))],
+        );
+        assert_eq!(poll_failed.failure(), Some(&ClientError::Timeout));
+        // A report of the session clears it.
+        let reported = run(
+            poll_failed,
+            [Action::CardReport(view("s1", CardSessionState::Reading))],
+        );
+        assert_eq!(reported.failure(), None);
     }
 
     #[test]

@@ -11,8 +11,10 @@ mod pin_pad;
 mod queue_panel;
 mod reception;
 mod result_card;
+mod status_strip;
 
 pub use lang_switch::LangSwitch;
 pub use pin_pad::PinPadView;
 pub use queue_panel::queue_entry_item;
 pub use reception::ReceptionView;
+pub use status_strip::StatusStrip;

@@ -100,6 +100,27 @@ async fn the_gateway_is_healthy_and_simulating() {
 }
 
 #[wasm_bindgen_test]
+async fn a_real_gateways_health_shows_no_notice() {
+    let options = js_sys::JSON::parse(&format!(r#"{{"gateway":"{}","lang":"ja"}}"#, gateway_url()))
+        .expect("options JSON");
+    let ui = Ui::mount_public(options).await;
+    let read = ui
+        .wait_for(".onshi-status:not([data-gateway=unchecked])", 10_000)
+        .await;
+    assert!(
+        read,
+        "the mounted component never read the gateway's health"
+    );
+    assert_eq!(
+        ui.attr(".onshi-status", "data-gateway").as_deref(),
+        Some("fine"),
+        "notices: {}",
+        ui.text(".onshi-status")
+    );
+    assert_eq!(ui.count(".onshi-status__notice"), 0);
+}
+
+#[wasm_bindgen_test]
 async fn the_http_gateway_confirms_a_sample_patient() {
     let patient = patient();
     let answer = HttpGateway::new(gateway_url())

@@ -21,6 +21,10 @@ pub const CLIENT_TIMEOUT_MS: u32 = 40_000;
 /// and the national side report back through events), so they answer quickly.
 pub const CARD_CLIENT_TIMEOUT_MS: u32 = 15_000;
 
+/// Deadline of a health check: the gateway answers it from what it already knows, so a
+/// gateway that takes longer is as good as not answering for the desk.
+pub const HEALTH_TIMEOUT_MS: u32 = 10_000;
+
 /// Aborts its fetch when dropped, whichever way the surrounding future ends.
 pub struct AbortGuard {
     controller: Option<AbortController>,
@@ -76,29 +80,6 @@ impl HttpGateway {
 
     pub fn base(&self) -> &str {
         &self.base
-    }
-
-    /// `GET /v1/health`.
-    pub async fn health(&self) -> Result<Health, ClientError> {
-        let url = format!("{}/v1/health", self.base);
-        let guard = AbortGuard::new();
-        let exchange = async {
-            let response = Request::get(&url)
-                .abort_signal(guard.signal().as_ref())
-                .send()
-                .await
-                .map_err(|_| ClientError::Unreachable)?;
-            let status = response.status();
-            let body = response
-                .text()
-                .await
-                .map_err(|e| ClientError::Decode(e.to_string()))?;
-            if !(200..300).contains(&status) {
-                return Err(ClientError::Decode(format!("health answered {status}")));
-            }
-            serde_json::from_str(&body).map_err(|e| ClientError::Decode(e.to_string()))
-        };
-        with_deadline(exchange, self.timeout_ms).await
     }
 }
 
@@ -193,6 +174,15 @@ impl GatewayClient for HttpGateway {
             self.card_timeout(),
         )
     }
+
+    fn health(&self) -> Call<Health> {
+        let url = format!("{}/v1/health", self.base);
+        call(
+            Request::get(&url),
+            None,
+            self.timeout_ms.min(HEALTH_TIMEOUT_MS),
+        )
+    }
 }
 
 impl HttpGateway {
@@ -222,6 +212,7 @@ mod tests {
         let gateway = HttpGateway::new("http://127.0.0.1:7611//");
         assert_eq!(gateway.base(), "http://127.0.0.1:7611");
         assert_eq!(gateway.timeout_ms, CLIENT_TIMEOUT_MS);
+        assert_eq!(gateway.health_every_ms(), crate::api::HEALTH_EVERY_MS);
         assert_eq!(gateway.with_timeout_ms(5).timeout_ms, 5);
     }
 }

@@ -175,5 +175,14 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::TicketType => "Ticket type",
         Msg::DesignatedInstitution => "Designated institution",
         Msg::SelfPayAmount => "Patient pays",
+        Msg::HealthStrip => "Gateway status",
+        Msg::HealthBlockingLabel => "Fault",
+        Msg::HealthAdviceLabel => "Action needed",
+        Msg::HealthGatewayUnreachable => "The gateway on this PC (onshi-gateway) does not answer. Qualifications cannot be checked. Check that the gateway is running; if that does not help, contact your administrator.",
+        Msg::HealthTerminalOffline => "The qualification terminal's shared folder cannot be reached. Qualifications cannot be checked. Check that the terminal is on and connected; if that does not help, contact your administrator.",
+        Msg::HealthTerminalDegraded => "Only part of the qualification terminal's shared folder can be used (a folder cannot be written). Checks may fail. Contact your administrator.",
+        Msg::HealthStoreUnreachable => "The gateway on this PC cannot reach its database. Card results cannot be saved, so My Number Card checks are refused until it is back. Checks by insurance card numbers still work.",
+        Msg::HealthRecheck => "Check again",
+        Msg::HealthChecking => "Checking…",
     }
 }

@@ -175,5 +175,14 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::TicketType => "券種別",
         Msg::DesignatedInstitution => "指定医療機関",
         Msg::SelfPayAmount => "本人支払額",
+        Msg::HealthStrip => "ゲートウェイの状態",
+        Msg::HealthBlockingLabel => "障害",
+        Msg::HealthAdviceLabel => "要連絡",
+        Msg::HealthGatewayUnreachable => "この受付PCのゲートウェイ（onshi-gateway）が応答しません。資格確認ができません。ゲートウェイが起動しているか確認し、解決しない場合は管理者に連絡してください。",
+        Msg::HealthTerminalOffline => "資格確認端末の共有フォルダに接続できません。資格確認ができません。資格確認端末の電源とネットワークを確認し、解決しない場合は管理者に連絡してください。",
+        Msg::HealthTerminalDegraded => "資格確認端末の共有フォルダの一部しか使えません（書き込めないフォルダがあります）。資格確認に失敗することがあります。管理者に連絡してください。",
+        Msg::HealthStoreUnreachable => "この受付PCのゲートウェイがデータベースに接続できません。カードの読み取り結果を保存できないため、復旧するまでマイナンバーカードでの確認はできません。保険証・資格確認書の番号による確認はできます。",
+        Msg::HealthRecheck => "再確認",
+        Msg::HealthChecking => "確認しています…",
     }
 }

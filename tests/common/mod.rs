@@ -11,11 +11,12 @@ use futures::future::LocalBoxFuture;
 use gloo_timers::future::TimeoutFuture;
 use onshi::api::{
     Call, ClientError, EventFeed, FeedMessage, FeedSignal, GatewayClient, Subscription,
+    HEALTH_EVERY_MS,
 };
 use onshi::config::MountOptions;
 use onshi::MountHandle;
 use onshi_core::api::{
-    QualificationAnswer, QualificationQuery, QualificationStatus, ReceptionEvent,
+    Health, QualificationAnswer, QualificationQuery, QualificationStatus, ReceptionEvent,
     ReceptionEventKind,
 };
 use onshi_core::card_session::{
@@ -53,6 +54,12 @@ pub struct ScriptedClient {
     pub card_calls: RefCell<Vec<String>>,
     /// PINs received (only this fake keeps them, to check what was sent).
     pub pins: RefCell<Vec<String>>,
+    /// What `GET /v1/health` answers now; `None` is [`fine_health`].
+    pub health: RefCell<Option<Result<Health, ClientError>>>,
+    /// Health checks asked for so far.
+    pub health_calls: Cell<u32>,
+    /// The component's health timer; `None` keeps the real 30 s.
+    pub health_every: Cell<Option<u32>>,
 }
 
 /// A reply the test has not given yet.
@@ -70,6 +77,11 @@ impl PendingReply {
 }
 
 impl ScriptedClient {
+    /// Sets what `GET /v1/health` answers from now on.
+    pub fn set_health(&self, reply: Result<Health, ClientError>) {
+        *self.health.borrow_mut() = Some(reply);
+    }
+
     pub fn reply(&self, reply: Reply) {
         self.replies.borrow_mut().push_back(Scripted::Ready(reply));
     }
@@ -155,6 +167,20 @@ impl GatewayClient for ScriptedClient {
         self.card_reply(None, id, CardSessionState::Cancelled)
     }
 
+    fn health(&self) -> Call<Health> {
+        self.health_calls.set(self.health_calls.get() + 1);
+        let reply = self
+            .health
+            .borrow()
+            .clone()
+            .unwrap_or_else(|| Ok(fine_health()));
+        Box::pin(async move { reply })
+    }
+
+    fn health_every_ms(&self) -> u32 {
+        self.health_every.get().unwrap_or(HEALTH_EVERY_MS)
+    }
+
     fn qualify(&self, query: QualificationQuery) -> LocalBoxFuture<'static, Reply> {
         self.queries.borrow_mut().push(query);
         let next = self.replies.borrow_mut().pop_front();
@@ -227,6 +253,27 @@ impl FakeFeed {
     pub fn card(&self, view: &CardSessionView) {
         self.message("card_session", "", serde_json::to_string(view).unwrap());
     }
+}
+
+/// A gateway with nothing to report.
+pub fn fine_health() -> Health {
+    health_with("")
+}
+
+/// A gateway's health: the fine answer (terminal mode, SQLite, no other desks) with the
+/// JSON members in `extra` (without braces) replacing its own.
+pub fn health_with(extra: &str) -> Health {
+    let mut health: serde_json::Value = serde_json::from_str(
+        r#"{"status":"ok","mode":"terminal","terminal":"online","version":"0.1.0",
+            "store":{"backend":"sqlite","reachable":true},
+            "desks":{"others":0,"shared_store":false}}"#,
+    )
+    .unwrap();
+    let extra: serde_json::Value = serde_json::from_str(&format!("{{{extra}}}")).unwrap();
+    for (key, value) in extra.as_object().unwrap() {
+        health[key] = value.clone();
+    }
+    serde_json::from_value(health).expect("a health body")
 }
 
 /// A face-reader result: an invented patient, 薬剤 and 特定健診 consented.
@@ -302,7 +349,11 @@ pub struct Ui {
 
 impl Ui {
     pub async fn mount(lang: Lang) -> Ui {
-        let client = Rc::new(ScriptedClient::default());
+        Self::mount_with(lang, Rc::new(ScriptedClient::default())).await
+    }
+
+    /// Mounts with a client the test prepared (e.g. its health answer or timer).
+    pub async fn mount_with(lang: Lang, client: Rc<ScriptedClient>) -> Ui {
         let options = MountOptions {
             lang,
             ..MountOptions::default()
