@@ -34,6 +34,8 @@ step "browser tests (headless Chromium)"
 scripts/test-browser.sh
 
 step "end to end (demo in real Chromium)"
+# Release builds first, outside the tests' start-up deadlines (a cold build is minutes).
+scripts/build.sh
 npm run --silent test:e2e
 
 echo
