@@ -10,6 +10,11 @@ import { chromium } from "playwright-core";
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 
+/** Builds what the demo runs (scripts/build.sh), for tests that start their own servers. */
+export function buildDemo() {
+  execFileSync("bash", ["scripts/build.sh"], { cwd: repoRoot, stdio: ["ignore", "ignore", "inherit"] });
+}
+
 /** Starts scripts/demo.sh and resolves once it prints the page URL. */
 export async function startDemo({ gatewayPort = 17611, wwwPort = 18080, timeoutMs = 600_000 } = {}) {
   const demoDir = mkdtempSync(join(tmpdir(), "onshi-e2e-"));

@@ -22,11 +22,7 @@ step() { printf '\033[1mdemo:\033[0m %s\n' "$*"; }
 
 [ "${ONSHI_SKIP_SETUP:-0}" = 1 ] || scripts/setup.sh
 
-step "building the gateway and the simulator"
-cargo build --release --quiet -p onshi-gateway -p onshi-sim
-step "building the component (wasm) and the demo pages"
-npm run --silent build:wasm
-npx webpack --mode production --no-stats >/dev/null
+scripts/build.sh
 
 # The virtual My Number cards reach the gateway through pcscd's vpcd reader.
 scripts/pcscd.sh || step "warning: pcscd is not running; card reading will report the reader as unavailable"
