@@ -117,6 +117,8 @@ test("a face result dropped into the shared face/ shows on both desks' pages, on
   assert.equal(texts[0], texts[1]);
   for (const [i, { page, problems }] of pages.entries()) {
     assert.equal(await page.locator(".onshi-queue__item").count(), counts[i] + 1);
+    // Both desks share one store: no "several desks without a shared store" notice.
+    assert.equal(await page.locator('[data-notice="desks_not_shared"]').count(), 0);
     assert.deepEqual(problems, []);
   }
   // Exactly one desk took the file out of face/ (into its own archive), after storing it.
