@@ -51,7 +51,7 @@ before(async () => {
   // One throwaway PostgreSQL cluster, stopped with this test process.
   const store = execFileSync(
     "bash",
-    ["scripts/postgres.sh", "start", "--dir", join(root, "pg"), "--stop-with", String(process.pid)],
+    ["scripts/postgres.sh", "start", "--stop-with", String(process.pid)],
     { cwd: repoRoot, encoding: "utf8" },
   ).trim();
   for (const desk of DESKS) {
