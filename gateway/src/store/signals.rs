@@ -15,7 +15,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tracing::{info, warn};
 
-use super::Store;
+use super::{Store, StoreError};
 
 /// How often the background probe asks the store whether it answers.
 pub const PROBE_INTERVAL: Duration = Duration::from_secs(1);
@@ -46,6 +46,17 @@ impl Signals {
             backend: self.backend,
             reachable: self.reachable.load(Ordering::Acquire),
         }
+    }
+
+    /// Notes whether a store call reached the store (a refusal of the call itself, such
+    /// as a constraint, says nothing about reachability) and passes its result on.
+    pub fn observe<T>(&self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        match &result {
+            Ok(_) => self.set_reachable(true),
+            Err(err) if err.is_unavailable() => self.set_reachable(false),
+            Err(_) => {}
+        }
+        result
     }
 
     /// Records what a probe or a store call found. Coming back also wakes the feeds: while

@@ -113,12 +113,7 @@ impl PostgresStore {
 
     /// Notes whether a call reached the database.
     fn observe<T>(&self, result: Result<T, StoreError>) -> Result<T, StoreError> {
-        match &result {
-            Ok(_) => self.signals.set_reachable(true),
-            Err(err) if err.is_unavailable() => self.signals.set_reachable(false),
-            Err(_) => {}
-        }
-        result
+        self.signals.observe(result)
     }
 }
 

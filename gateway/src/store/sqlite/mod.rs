@@ -131,12 +131,7 @@ impl SqliteStore {
         })
         .await
         .map_err(|err| StoreError::Worker(err.to_string()))?;
-        match &result {
-            Ok(_) => self.signals.set_reachable(true),
-            Err(err) if err.is_unavailable() => self.signals.set_reachable(false),
-            Err(_) => {}
-        }
-        result
+        self.signals.observe(result)
     }
 }
 
