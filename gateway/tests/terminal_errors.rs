@@ -377,13 +377,15 @@ async fn requests_beyond_the_waiting_limit_fail_fast_as_busy() {
     let mut busy = 0;
     for other in others {
         let reply = other.await.unwrap();
-        if reply.status == StatusCode::SERVICE_UNAVAILABLE {
+        assert_ne!(reply.status, StatusCode::OK, "nobody answers");
+        if reply.status == StatusCode::SERVICE_UNAVAILABLE
+            && reply.error_message().contains("terminal is busy")
+        {
             assert_eq!(reply.error_code(), "terminal_unavailable");
-            let message = reply.error_message();
-            assert!(message.contains("terminal is busy"), "{message}");
             busy += 1;
         }
     }
+    // The one that waited ends with the deadline (504, or 503 if it never got a session).
     assert_eq!(busy, 3);
 }
 

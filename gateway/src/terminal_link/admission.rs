@@ -46,8 +46,22 @@ pub struct ClinicSession {
     ticket: String,
 }
 
+impl ClinicSession {
+    /// Gives the session back now, so the next request (at any desk) can take it at once.
+    pub async fn release(mut self) {
+        let ticket = std::mem::take(&mut self.ticket);
+        if let Err(err) = self.store.release(&ticket).await {
+            debug!(file = %ticket, "cannot give a terminal session back now: {err}");
+        }
+    }
+}
+
 impl Drop for ClinicSession {
+    /// An exchange abandoned mid-way (its future dropped) gives its session back too.
     fn drop(&mut self) {
+        if self.ticket.is_empty() {
+            return;
+        }
         let (store, ticket) = (Arc::clone(&self.store), std::mem::take(&mut self.ticket));
         // If this fails (store down), the lease lapses by itself after `hold`.
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {

@@ -402,7 +402,23 @@ impl TerminalLink {
         request: &QualificationRequest,
         deadline: Instant,
     ) -> Result<QualificationResponse, LinkError> {
-        let _session = self.session(ticket, deadline).await?;
+        let (permit, clinic) = self.session(ticket, deadline).await?;
+        let result = self.exchange_in_session(ticket, request, deadline).await;
+        // The clinic's session first, while this desk's is still held, so a request
+        // waiting at any desk can take it at once.
+        if let Some(clinic) = clinic {
+            clinic.release().await;
+        }
+        drop(permit);
+        result
+    }
+
+    async fn exchange_in_session(
+        &self,
+        ticket: &Ticket,
+        request: &QualificationRequest,
+        deadline: Instant,
+    ) -> Result<QualificationResponse, LinkError> {
         let request_xml = request.to_xml();
         let req_path = self.req_dir().join(&ticket.request_name);
         let res_path = self.res_dir().join(&ticket.response_name);
