@@ -283,6 +283,17 @@ pub fn desks_not_shared(lang: Lang, others: u32) -> String {
     }
 }
 
+/// While the request waits for one of the terminal's sessions (`ahead` requests of any
+/// desk came earlier).
+pub fn queued(lang: Lang, ahead: u32) -> String {
+    match lang {
+        Lang::Ja => format!("資格確認端末が混み合っています。順番待ちです（前に {ahead} 件）。"),
+        Lang::En => {
+            format!("The qualification terminal is busy; your request is queued ({ahead} ahead).")
+        }
+    }
+}
+
 /// "{from} 〜 {to}" with either end possibly unknown.
 pub fn period(from: Option<String>, to: Option<String>) -> Option<String> {
     match (from, to) {
