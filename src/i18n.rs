@@ -294,6 +294,15 @@ pub fn queued(lang: Lang, ahead: u32) -> String {
     }
 }
 
+/// The gateway's reason for refusing a face file, framed as such: the reason itself is
+/// the gateway's (English, or the reader's own error message) and is shown as written.
+pub fn refusal_reason(lang: Lang, reason: &str) -> String {
+    match lang {
+        Lang::Ja => format!("ゲートウェイが記録した理由：{reason}"),
+        Lang::En => format!("Reason recorded by the gateway: {reason}"),
+    }
+}
+
 /// "{from} 〜 {to}" with either end possibly unknown.
 pub fn period(from: Option<String>, to: Option<String>) -> Option<String> {
     match (from, to) {
