@@ -9,13 +9,14 @@ mod feed;
 mod http;
 
 use futures::future::LocalBoxFuture;
-use onshi_core::api::{Health, QualificationAnswer, QualificationQuery};
+use onshi_core::api::{Health, QualificationAnswer, QualificationQuery, QueuePlace};
 use onshi_core::card_session::{CardSessionView, PinEntry, StartCardSession};
 
 pub use error::{read_answer, read_body, ClientError};
 pub use feed::{BrowserEventFeed, EventFeed, FeedMessage, FeedSignal, Subscription};
 pub use http::{
     AbortGuard, HttpGateway, CARD_CLIENT_TIMEOUT_MS, CLIENT_TIMEOUT_MS, HEALTH_TIMEOUT_MS,
+    QUEUE_PLACE_TIMEOUT_MS, REQUEST_REF_HEADER,
 };
 
 /// A gateway call in flight. Dropping it cancels the request: implementations must not
@@ -28,8 +29,13 @@ pub const HEALTH_EVERY_MS: u32 = 30_000;
 
 /// Asks the gateway for qualifications and drives card sessions on its reader.
 pub trait GatewayClient {
-    /// `POST /v1/qualifications`.
-    fn qualify(&self, query: QualificationQuery) -> Call<QualificationAnswer>;
+    /// `POST /v1/qualifications`, sent with `x-onshi-request: request_ref` so that
+    /// [`Self::queue_place`] can ask where it stands while the terminal is busy.
+    fn qualify(&self, query: QualificationQuery, request_ref: &str) -> Call<QualificationAnswer>;
+
+    /// `GET /v1/qualifications/queue/{request_ref}`: where that request waits. A request
+    /// that finished (or never arrived) is a 404 [`ClientError::Api`].
+    fn queue_place(&self, request_ref: &str) -> Call<QueuePlace>;
 
     /// `POST /v1/card-sessions`.
     fn start_card_session(&self, start: StartCardSession) -> Call<CardSessionView>;

@@ -17,34 +17,99 @@ use crate::app::{ClientRef, FeedRef};
 use crate::card::{Busy, CardAction, CardStage, POLL_FALLBACK_MS};
 use crate::events;
 use crate::queue::{parse_message, FeedItem, Queue, QueueAction};
+use crate::request_ref;
 use crate::state::{Action, Origin, Reception};
 use crate::status::{GatewayStatus, StatusAction};
 
-/// Runs the request of a `Submitting` phase. Leaving that phase (Cancel, unmount)
-/// aborts the future, which drops the client's request and so aborts the fetch.
+/// How long after sending the desk first asks where its request waits, and how often
+/// after that: a free terminal answers most requests before anyone would read a queue
+/// place, and the place changes no faster than requests finish.
+pub const QUEUE_POLL_MS: u32 = 1_000;
+
+/// Runs the request of a `Submitting` phase, named for the gateway by a per-mount random
+/// prefix and its `seq`, and meanwhile polls where it waits in the terminal's queue.
+/// Leaving that phase (answer, Cancel, unmount) aborts the future, which drops the
+/// client's request and so aborts the fetch, and stops the polling.
 #[hook]
 pub fn use_request_runner(state: &UseReducerHandle<Reception>, client: &ClientRef) {
+    let prefix = use_memo((), |_| request_ref::random_prefix());
     let in_flight = state.in_flight().map(|(seq, query)| (seq, query.clone()));
     let key = in_flight.as_ref().map(|(seq, _)| *seq);
     let dispatcher = state.dispatcher();
     let client = client.clone();
     use_effect_with(key, move |_| {
-        let handle = in_flight.map(|(seq, query)| {
-            let (request, handle) = abortable(client.0.qualify(query));
+        let running = in_flight.map(|(seq, query)| {
+            let name = request_ref::request_ref(&prefix, seq);
+            let (request, handle) = abortable(client.0.qualify(query, &name));
+            let poller = QueuePoller::start(client, name, seq, dispatcher.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 // An aborted request reports nothing: the state has moved on already.
                 if let Ok(result) = request.await.map_err(|Aborted| ()) {
                     dispatcher.dispatch(Action::Resolved { seq, result });
                 }
             });
-            handle
+            (handle, poller)
         });
         move || {
-            if let Some(handle) = handle {
+            if let Some((handle, poller)) = running {
                 handle.abort();
+                drop(poller);
             }
         }
     });
+}
+
+/// Asks every [`QUEUE_POLL_MS`] where request `seq` waits, one poll at a time (a slow
+/// answer is not overtaken by a newer one). A poll that fails or finds the request gone
+/// (404: finished) reports "unknown", which shows nothing. Dropping it stops the timer
+/// and aborts the poll on its way.
+struct QueuePoller {
+    _timer: Interval,
+    pending: Rc<RefCell<Option<futures::future::AbortHandle>>>,
+}
+
+impl QueuePoller {
+    fn start(
+        client: ClientRef,
+        name: String,
+        seq: u64,
+        dispatcher: UseReducerDispatcher<Reception>,
+    ) -> Self {
+        let pending: Rc<RefCell<Option<futures::future::AbortHandle>>> = Rc::default();
+        let timer = {
+            let pending = pending.clone();
+            Interval::new(QUEUE_POLL_MS, move || {
+                if pending.borrow().is_some() {
+                    return;
+                }
+                let (poll, handle) = abortable(client.0.queue_place(&name));
+                *pending.borrow_mut() = Some(handle);
+                let pending = pending.clone();
+                let dispatcher = dispatcher.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(result) = poll.await {
+                        pending.borrow_mut().take();
+                        dispatcher.dispatch(Action::QueuePlace {
+                            seq,
+                            place: result.ok(),
+                        });
+                    }
+                });
+            })
+        };
+        Self {
+            _timer: timer,
+            pending,
+        }
+    }
+}
+
+impl Drop for QueuePoller {
+    fn drop(&mut self) {
+        if let Some(handle) = self.pending.borrow_mut().take() {
+            handle.abort();
+        }
+    }
 }
 
 /// Fires `onshi:qualified` on `host` once per shown answer.

@@ -283,6 +283,26 @@ pub fn desks_not_shared(lang: Lang, others: u32) -> String {
     }
 }
 
+/// While the request waits for one of the terminal's sessions (`ahead` requests of any
+/// desk came earlier).
+pub fn queued(lang: Lang, ahead: u32) -> String {
+    match lang {
+        Lang::Ja => format!("資格確認端末が混み合っています。順番待ちです（前に {ahead} 件）。"),
+        Lang::En => {
+            format!("The qualification terminal is busy; your request is queued ({ahead} ahead).")
+        }
+    }
+}
+
+/// The gateway's reason for refusing a face file, framed as such: the reason itself is
+/// the gateway's (English, or the reader's own error message) and is shown as written.
+pub fn refusal_reason(lang: Lang, reason: &str) -> String {
+    match lang {
+        Lang::Ja => format!("ゲートウェイが記録した理由：{reason}"),
+        Lang::En => format!("Reason recorded by the gateway: {reason}"),
+    }
+}
+
 /// "{from} 〜 {to}" with either end possibly unknown.
 pub fn period(from: Option<String>, to: Option<String>) -> Option<String> {
     match (from, to) {

@@ -39,6 +39,10 @@
 //!   that failed on the gateway's side and on its "再確認 / Check again" button, and shows
 //!   what needs attention above the form (`role="alert"` for faults that refuse work,
 //!   `role="status"` for advice such as desks that share a terminal but not a store).
+//! - Each number check is sent with `x-onshi-request: <name>` (a random per-mount
+//!   prefix and a counter: never patient data). While it runs the component asks
+//!   `{gateway}/v1/qualifications/queue/<name>` every second (from 1 s on) and, while the
+//!   terminal is busy, shows the place in line under the elapsed seconds (`role="status"`).
 //! - The gateway must list the page's origin in `--allow-origin`.
 //! - No inline styles are emitted (strict CSP such as `default-src 'self'` works; the
 //!   page needs `script-src 'self' 'wasm-unsafe-eval'`). Style comes from `onshi.css`,
@@ -68,6 +72,7 @@ pub mod i18n;
 pub mod pin;
 pub mod present;
 pub mod queue;
+pub mod request_ref;
 pub mod state;
 pub mod status;
 pub mod views;

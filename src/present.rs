@@ -9,6 +9,8 @@ use onshi_core::qualification::{
 };
 use onshi_core::wareki;
 
+pub mod in_flight;
+pub mod refusal;
 pub mod status;
 
 use crate::api::ClientError;

@@ -7,7 +7,8 @@
 use std::rc::Rc;
 
 use onshi_core::api::{
-    ErrorCode, QualificationAnswer, QualificationQuery, ReceptionEvent, ReceptionEventKind,
+    ErrorCode, QualificationAnswer, QualificationQuery, QueuePlace, ReceptionEvent,
+    ReceptionEventKind,
 };
 use onshi_core::card_session::{CardSessionState, CardSessionView, VerificationMethod};
 use yew::Reducible;
@@ -89,6 +90,9 @@ pub enum Phase {
     Submitting {
         seq: u64,
         query: QualificationQuery,
+        /// Where the request stands in the terminal's clinic-wide queue, from the latest
+        /// poll that answered; `None` before one did, or when it failed (unknown).
+        place: Option<QueuePlace>,
     },
     /// Reading a My Number Card; `seq` identifies this attempt.
     Card {
@@ -147,6 +151,12 @@ pub enum Action {
         seq: u64,
         result: Result<QualificationAnswer, ClientError>,
     },
+    /// Where request `seq` stands in the terminal's queue; `None` when the poll failed or
+    /// the gateway no longer knows the request (it finished), so nothing is claimed.
+    QueuePlace {
+        seq: u64,
+        place: Option<QueuePlace>,
+    },
     Cancel,
     Retry,
     NextPatient,
@@ -176,7 +186,15 @@ impl Reception {
     /// The request to run now, if any.
     pub fn in_flight(&self) -> Option<(u64, &QualificationQuery)> {
         match &self.phase {
-            Phase::Submitting { seq, query } => Some((*seq, query)),
+            Phase::Submitting { seq, query, .. } => Some((*seq, query)),
+            _ => None,
+        }
+    }
+
+    /// Where the request in flight stands in the terminal's queue, when known.
+    pub fn queue_place(&self) -> Option<QueuePlace> {
+        match &self.phase {
+            Phase::Submitting { place, .. } => *place,
             _ => None,
         }
     }
@@ -260,6 +278,7 @@ impl Reception {
                 let Phase::Submitting {
                     seq: current,
                     query,
+                    ..
                 } = &self.phase
                 else {
                     return None;
@@ -268,6 +287,21 @@ impl Reception {
                     return None;
                 }
                 next.resolve(seq, query.clone(), result);
+            }
+            Action::QueuePlace { seq, place } => {
+                let Phase::Submitting {
+                    seq: current,
+                    place: now,
+                    ..
+                } = &mut next.phase
+                else {
+                    return None;
+                };
+                // A poll of an older request (answered or cancelled) says nothing now.
+                if *current != seq || *now == place {
+                    return None;
+                }
+                *now = place;
             }
             Action::Cancel => {
                 if !self.is_submitting() {
@@ -453,6 +487,7 @@ impl Reception {
         self.phase = Phase::Submitting {
             seq: self.last_seq,
             query,
+            place: None,
         };
     }
 
@@ -864,6 +899,65 @@ mod tests {
             ],
         );
         assert_eq!(state.in_flight().unwrap().0, 2);
+    }
+
+    #[test]
+    fn the_queue_place_follows_the_polls_of_the_current_request_only() {
+        let waiting = |ahead| Action::QueuePlace {
+            seq: 1,
+            place: Some(QueuePlace::Waiting { ahead }),
+        };
+        assert!(filled().apply(waiting(3)).is_none(), "nothing in flight");
+        let state = run(filled(), [submit()]);
+        assert_eq!(state.queue_place(), None, "unknown until a poll answers");
+        let state = run(state, [waiting(3)]);
+        assert_eq!(state.queue_place(), Some(QueuePlace::Waiting { ahead: 3 }));
+        assert!(
+            state.apply(waiting(3)).is_none(),
+            "the same place: no re-render"
+        );
+        let state = run(
+            state,
+            [Action::QueuePlace {
+                seq: 1,
+                place: Some(QueuePlace::AtTerminal),
+            }],
+        );
+        assert_eq!(state.queue_place(), Some(QueuePlace::AtTerminal));
+        // A failed or 404 poll claims nothing.
+        let state = run(
+            state,
+            [
+                waiting(1),
+                Action::QueuePlace {
+                    seq: 1,
+                    place: None,
+                },
+            ],
+        );
+        assert_eq!(state.queue_place(), None);
+
+        // After cancel and a new request, the old request's poll is ignored.
+        let state = run(state, [waiting(2), Action::Cancel, submit()]);
+        assert_eq!(state.in_flight().unwrap().0, 2);
+        assert_eq!(state.queue_place(), None, "a new request starts unplaced");
+        assert!(state.apply(waiting(5)).is_none(), "seq 1 is gone");
+        // The answer ends the wait, and a late poll cannot bring it back.
+        let answered = run(
+            state,
+            [Action::Resolved {
+                seq: 2,
+                result: Ok(answer(QualificationStatus::Valid)),
+            }],
+        );
+        assert!(answered.shown().is_some());
+        assert!(answered
+            .apply(Action::QueuePlace {
+                seq: 2,
+                place: Some(QueuePlace::Waiting { ahead: 1 }),
+            })
+            .is_none());
+        assert_eq!(answered.queue_place(), None);
     }
 
     #[test]

@@ -6,8 +6,10 @@
 mod common;
 
 use common::*;
+use futures::future::{select, Either};
 use gloo_timers::future::TimeoutFuture;
 use onshi::api::{ClientError, GatewayClient, HttpGateway};
+use onshi::request_ref::{random_prefix, request_ref};
 use onshi_core::api::{GatewayMode, QualificationQuery, QualificationStatus, QueryMethod};
 use wasm_bindgen_test::*;
 
@@ -73,12 +75,17 @@ fn slow_query() -> QualificationQuery {
     }
 }
 
+/// A fresh `x-onshi-request` name, as the component makes them.
+fn fresh_name() -> String {
+    request_ref(&random_prefix(), 1)
+}
+
 #[wasm_bindgen_test]
 async fn the_client_deadline_ends_a_hanging_request() {
     let started = js_sys::Date::now();
     let error = HttpGateway::new(gateway_url())
         .with_timeout_ms(800)
-        .qualify(slow_query())
+        .qualify(slow_query(), &fresh_name())
         .await
         .expect_err("the terminal never answers this patient");
     let waited = js_sys::Date::now() - started;
@@ -87,6 +94,39 @@ async fn the_client_deadline_ends_a_hanging_request() {
         waited < 5_000.0,
         "gave up after {waited} ms, not at the deadline"
     );
+}
+
+/// The request name passes the gateway's CORS preflight and names the request: while the
+/// slow patient's request waits for the (never answering) simulated terminal, the gateway
+/// reports its place; before it was sent, the name is unknown (404).
+#[wasm_bindgen_test]
+async fn a_real_gateway_reports_where_a_named_request_stands() {
+    let gateway = HttpGateway::new(gateway_url()).with_timeout_ms(10_000);
+    let name = fresh_name();
+    match gateway.queue_place(&name).await {
+        Err(ClientError::Api { status: 404, .. }) => {}
+        other => panic!("an unsent name should be unknown, got {other:?}"),
+    }
+    let request = gateway.qualify(slow_query(), &name);
+    let poll = async {
+        for _ in 0..50 {
+            if let Ok(place) = gateway.queue_place(&name).await {
+                return place;
+            }
+            TimeoutFuture::new(100).await;
+        }
+        panic!("the gateway never reported a place for {name}");
+    };
+    // Dropping the request (the loser) aborts it.
+    let first = select(Box::pin(request), Box::pin(poll)).await;
+    match first {
+        Either::Left((result, _)) => {
+            panic!("the request ended before its place was seen (header refused?): {result:?}")
+        }
+        // Any place (at the terminal, or waiting if other tests filled its sessions)
+        // means the gateway took the name with the request.
+        Either::Right((_place, _)) => {}
+    }
 }
 
 #[wasm_bindgen_test]
@@ -124,7 +164,7 @@ async fn a_real_gateways_health_shows_no_notice() {
 async fn the_http_gateway_confirms_a_sample_patient() {
     let patient = patient();
     let answer = HttpGateway::new(gateway_url())
-        .qualify(patient.query.clone())
+        .qualify(patient.query.clone(), &fresh_name())
         .await
         .expect("the sample patient is confirmed");
     assert_eq!(answer.status, QualificationStatus::Valid);
@@ -137,7 +177,7 @@ async fn the_gateway_rejects_malformed_input_with_field_errors() {
     let mut query = patient().query;
     query.birthdate = "not a date".into();
     let error = HttpGateway::new(gateway_url())
-        .qualify(query)
+        .qualify(query, &fresh_name())
         .await
         .expect_err("a malformed birthdate cannot be confirmed");
     match error {
@@ -153,7 +193,7 @@ async fn the_gateway_rejects_malformed_input_with_field_errors() {
 async fn a_closed_port_is_unreachable() {
     // Port 9 (discard) is not served on a test machine's loopback.
     let error = HttpGateway::new("http://127.0.0.1:9")
-        .qualify(patient().query)
+        .qualify(patient().query, &fresh_name())
         .await
         .expect_err("nothing listens there");
     assert_eq!(error, ClientError::Unreachable);

@@ -183,7 +183,6 @@ async fn unreadable_files_are_a_neutral_line_and_garbage_is_ignored() {
         "{line}"
     );
     assert!(line.contains("10:02"));
-    assert!(!line.contains("XML"), "no internal detail at the desk");
     assert!(
         ui.root
             .query_selector(".onshi-queue__entry--error")
@@ -193,6 +192,34 @@ async fn unreadable_files_are_a_neutral_line_and_garbage_is_ignored() {
             .is_err(),
         "nothing to open"
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_face_file_says_why_in_either_language() {
+    let reason = "the reader or terminal reported error EFR0042: カード読取エラー";
+    for (lang, framing) in [
+        (Lang::Ja, "ゲートウェイが記録した理由："),
+        (Lang::En, "Reason recorded by the gateway: "),
+    ] {
+        let ui = Ui::mount(lang).await;
+        let mut refused = face_error_event(4);
+        refused.error = Some(reason.into());
+        ui.feed.reception(&refused);
+        // One stored before the gateway gave reasons: the entry alone, no empty line.
+        let mut silent = face_error_event(5);
+        silent.error = None;
+        ui.feed.reception(&silent);
+        ui.settle().await;
+        assert_eq!(ui.count(".onshi-queue__entry--error"), 2);
+        assert_eq!(
+            ui.count(".onshi-queue__error-detail"),
+            1,
+            "only the entry with a reason has a detail line"
+        );
+        let detail = ui.text("[data-event-id='4'] .onshi-queue__error-detail");
+        assert_eq!(detail, format!("{framing}{reason}"));
+        ui.handle.borrow_mut().take().unwrap().unmount();
+    }
 }
 
 #[wasm_bindgen_test]

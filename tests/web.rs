@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use common::*;
 use onshi::api::ClientError;
-use onshi_core::api::{ApiError, ErrorCode, QualificationStatus};
+use onshi_core::api::{ApiError, ErrorCode, QualificationStatus, QueuePlace};
 use onshi_core::codes::Lang;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -137,6 +137,126 @@ async fn in_flight_state_and_cancel_keep_the_entries() {
         "after Cancel the keyboard is back on the submit button"
     );
     assert_eq!(ui.events().len(), 0);
+}
+
+/// Waits (up to `ms`) until nothing matches `selector`.
+async fn wait_gone(ui: &Ui, selector: &str, ms: u32) -> bool {
+    let mut waited = 0;
+    while ui.exists(selector) {
+        if waited >= ms {
+            return false;
+        }
+        gloo_timers::future::TimeoutFuture::new(20).await;
+        yew::scheduler::flush().await;
+        waited += 20;
+    }
+    true
+}
+
+const QUEUED: &str = ".onshi-inflight__queued";
+
+#[wasm_bindgen_test]
+async fn a_busy_terminal_shows_the_queue_place_until_the_answer() {
+    for (lang, words) in [
+        (
+            Lang::Ja,
+            "資格確認端末が混み合っています。順番待ちです（前に 3 件）。",
+        ),
+        (
+            Lang::En,
+            "The qualification terminal is busy; your request is queued (3 ahead).",
+        ),
+    ] {
+        let ui = Ui::mount(lang).await;
+        ui.client
+            .set_place(Some(Ok(QueuePlace::Waiting { ahead: 3 })));
+        let pending = ui.client.pending();
+        ui.fill_patient("01130012").await;
+        ui.click("[data-action=submit]").await;
+        assert!(ui.wait_for(QUEUED, 5_000).await, "no queue place shown");
+        assert_eq!(ui.text(".onshi-inflight__queued-text"), words);
+        assert_eq!(ui.attr(QUEUED, "role").as_deref(), Some("status"));
+        assert_eq!(ui.attr(QUEUED, "data-ahead").as_deref(), Some("3"));
+        assert!(
+            !ui.text(".onshi-inflight__queued-symbol").trim().is_empty(),
+            "a symbol, not colour alone"
+        );
+        // The polls ask about the request that was sent, by a name fit for the header.
+        let sent = ui.client.request_refs();
+        assert_eq!(sent.len(), 1);
+        assert!(
+            (1..=64).contains(&sent[0].len())
+                && sent[0]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+            "{sent:?}"
+        );
+        let polls = ui.client.place_polls();
+        assert!(
+            !polls.is_empty() && polls.iter().all(|p| *p == sent[0]),
+            "{polls:?}"
+        );
+
+        // At the terminal: the line goes, the seconds go on.
+        ui.client.set_place(Some(Ok(QueuePlace::AtTerminal)));
+        assert!(
+            wait_gone(&ui, QUEUED, 5_000).await,
+            "still shown at the terminal"
+        );
+        assert!(ui.exists(".onshi-inflight__elapsed"));
+
+        // Waiting again, then the answer arrives: the line goes with the panel.
+        ui.client
+            .set_place(Some(Ok(QueuePlace::Waiting { ahead: 1 })));
+        assert!(ui.wait_for("[data-ahead='1']", 5_000).await);
+        pending.send(Ok(answer(QualificationStatus::Valid, vec![record()])));
+        ui.settle().await;
+        assert!(!ui.exists(QUEUED));
+        assert!(ui.exists(".onshi-badge--valid"));
+        ui.handle.borrow_mut().take().unwrap().unmount();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_queued_request_can_be_cancelled_and_failed_polls_show_nothing() {
+    let ui = Ui::mount(Lang::Ja).await;
+    ui.client
+        .set_place(Some(Ok(QueuePlace::Waiting { ahead: 2 })));
+    let first = ui.client.pending();
+    ui.fill_patient("01130012").await;
+    ui.click("[data-action=submit]").await;
+    assert!(ui.wait_for(QUEUED, 5_000).await);
+    // A poll that fails withdraws the place rather than leave an old count up.
+    ui.client.set_place(Some(Err(ClientError::Unreachable)));
+    assert!(
+        wait_gone(&ui, QUEUED, 5_000).await,
+        "a failed poll still shows a place"
+    );
+    ui.client
+        .set_place(Some(Ok(QueuePlace::Waiting { ahead: 2 })));
+    assert!(ui.wait_for(QUEUED, 5_000).await);
+    ui.click("[data-action=cancel]").await;
+    ui.settle().await;
+    assert!(first.is_canceled(), "cancel drops the queued request");
+    assert!(!ui.exists(QUEUED));
+    assert!(ui.text(".onshi-notice").contains("取り消しました"));
+
+    // The next request has its own name, and the gateway's 404 (finished) shows nothing.
+    ui.client.set_place(None);
+    let _second = ui.client.pending();
+    ui.click("[data-action=submit]").await;
+    let polled = ui.client.place_polls().len();
+    let mut waited = 0;
+    while ui.client.place_polls().len() == polled && waited < 5_000 {
+        gloo_timers::future::TimeoutFuture::new(50).await;
+        waited += 50;
+    }
+    yew::scheduler::flush().await;
+    let refs = ui.client.request_refs();
+    assert_eq!(refs.len(), 2);
+    assert_ne!(refs[0], refs[1]);
+    assert_eq!(ui.client.place_polls().last(), Some(&refs[1]));
+    assert!(ui.exists(".onshi-inflight") && !ui.exists(QUEUED));
 }
 
 /// The number in "N秒経過".

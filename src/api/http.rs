@@ -6,7 +6,7 @@ use std::pin::pin;
 use futures::future::{select, Either};
 use gloo_net::http::{Request, RequestBuilder};
 use gloo_timers::future::TimeoutFuture;
-use onshi_core::api::{Health, QualificationAnswer, QualificationQuery};
+use onshi_core::api::{Health, QualificationAnswer, QualificationQuery, QueuePlace};
 use onshi_core::card_session::{CardSessionView, PinEntry, StartCardSession, VisualCheck};
 use serde::de::DeserializeOwned;
 use web_sys::{AbortController, AbortSignal};
@@ -24,6 +24,14 @@ pub const CARD_CLIENT_TIMEOUT_MS: u32 = 15_000;
 /// Deadline of a health check: the gateway answers it from what it already knows, so a
 /// gateway that takes longer is as good as not answering for the desk.
 pub const HEALTH_TIMEOUT_MS: u32 = 10_000;
+
+/// Deadline of a queue-place poll: the gateway answers from memory, and the next poll
+/// follows a second later anyway, so a slow answer is worth nothing.
+pub const QUEUE_PLACE_TIMEOUT_MS: u32 = 2_000;
+
+/// The header naming a qualification request, so its place in the terminal's queue can
+/// be asked for (the gateway's CORS preflight allows it).
+pub const REQUEST_REF_HEADER: &str = "x-onshi-request";
 
 /// Aborts its fetch when dropped, whichever way the surrounding future ends.
 pub struct AbortGuard {
@@ -128,9 +136,20 @@ fn json_of(value: &impl serde::Serialize) -> Option<serde_json::Value> {
 }
 
 impl GatewayClient for HttpGateway {
-    fn qualify(&self, query: QualificationQuery) -> Call<QualificationAnswer> {
+    fn qualify(&self, query: QualificationQuery, request_ref: &str) -> Call<QualificationAnswer> {
         let url = format!("{}/v1/qualifications", self.base);
-        call(Request::post(&url), json_of(&query), self.timeout_ms)
+        let builder = Request::post(&url).header(REQUEST_REF_HEADER, request_ref);
+        call(builder, json_of(&query), self.timeout_ms)
+    }
+
+    fn queue_place(&self, request_ref: &str) -> Call<QueuePlace> {
+        let request_ref = String::from(js_sys::encode_uri_component(request_ref));
+        let url = format!("{}/v1/qualifications/queue/{request_ref}", self.base);
+        call(
+            Request::get(&url),
+            None,
+            self.timeout_ms.min(QUEUE_PLACE_TIMEOUT_MS),
+        )
     }
 
     fn start_card_session(&self, start: StartCardSession) -> Call<CardSessionView> {

@@ -1,5 +1,6 @@
 //! The visible "asking the terminal" state: a live status with elapsed seconds and a
-//! Cancel button, since a terminal round trip can take many seconds.
+//! Cancel button, since a terminal round trip can take many seconds; while the terminal
+//! is busy, also where the request waits in its queue.
 
 use std::rc::Rc;
 
@@ -8,10 +9,14 @@ use yew::prelude::*;
 
 use crate::context::UiContext;
 use crate::i18n::{self, text, Msg};
+use crate::present::in_flight::QueuedNotice;
 
 #[derive(Properties, PartialEq)]
 pub struct InFlightProps {
     pub on_cancel: Callback<()>,
+    /// Shown while the request waits for one of the terminal's sessions.
+    #[prop_or_default]
+    pub queued: Option<QueuedNotice>,
 }
 
 /// Whole seconds since the request started.
@@ -67,6 +72,13 @@ pub fn InFlight(props: &InFlightProps) -> Html {
             <span class="onshi-inflight__spinner" aria-hidden="true"></span>
             <p class="onshi-inflight__text">{ text(ui.lang, Msg::Checking) }</p>
             <p class="onshi-inflight__elapsed">{ i18n::elapsed(ui.lang, elapsed.0) }</p>
+            if let Some(queued) = props.queued {
+                <p class="onshi-inflight__queued" role={QueuedNotice::ROLE}
+                    data-ahead={queued.ahead.to_string()}>
+                    <span class="onshi-inflight__queued-symbol" aria-hidden="true">{ QueuedNotice::SYMBOL }</span>
+                    <span class="onshi-inflight__queued-text">{ queued.text(ui.lang) }</span>
+                </p>
+            }
             <button type="button" class="onshi-button" data-action="cancel"
                 ref={cancel_ref} {onclick}>
                 { text(ui.lang, Msg::Cancel) }

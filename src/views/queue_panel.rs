@@ -7,6 +7,7 @@ use onshi_core::codes::Lang;
 
 use crate::context::UiContext;
 use crate::i18n::{self, text, Msg};
+use crate::present::refusal::refusal_detail;
 use crate::present::{self, EntryView};
 use crate::queue::{Queue, QueueEntry};
 
@@ -73,6 +74,9 @@ pub fn queue_entry_item(entry: &QueueEntry, lang: Lang, on_open: &Callback<i64>)
                 <div class="onshi-queue__entry onshi-queue__entry--error" data-event-id={view.id.to_string()}>
                     { time }
                     <span class="onshi-queue__error-text">{ text(lang, Msg::QueueFaceError) }</span>
+                    if let Some(detail) = refusal_detail(entry, lang) {
+                        <span class="onshi-queue__error-detail">{ detail }</span>
+                    }
                 </div>
             </li>
         },

@@ -9,6 +9,7 @@ use crate::context::UiContext;
 use crate::form::Field;
 use crate::hooks::CardCommands;
 use crate::i18n::{text, Msg};
+use crate::present::in_flight::queued_notice;
 use crate::queue::{Queue, QueueAction};
 use crate::state::{Action, Notice, Phase, Reception};
 use crate::views::card_panel::CardPanel;
@@ -186,7 +187,9 @@ pub fn ReceptionView(props: &ReceptionProps) -> Html {
                     on_close={on_card_close} />
             }
         }
-        Phase::Submitting { seq, .. } => html! { <InFlight key={*seq} {on_cancel} /> },
+        Phase::Submitting { seq, place, .. } => html! {
+            <InFlight key={*seq} {on_cancel} queued={queued_notice(*place)} />
+        },
         Phase::Shown {
             seq,
             answer,

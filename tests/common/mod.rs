@@ -16,8 +16,8 @@ use onshi::api::{
 use onshi::config::MountOptions;
 use onshi::MountHandle;
 use onshi_core::api::{
-    Health, QualificationAnswer, QualificationQuery, QualificationStatus, ReceptionEvent,
-    ReceptionEventKind,
+    Health, QualificationAnswer, QualificationQuery, QualificationStatus, QueuePlace,
+    ReceptionEvent, ReceptionEventKind,
 };
 use onshi_core::card_session::{
     CardSessionState, CardSessionView, PinEntry, StartCardSession, VerificationMethod,
@@ -60,6 +60,12 @@ pub struct ScriptedClient {
     pub health_calls: Cell<u32>,
     /// The component's health timer; `None` keeps the real 30 s.
     pub health_every: Cell<Option<u32>>,
+    /// The `x-onshi-request` name of every qualification request, in order.
+    pub request_refs: RefCell<Vec<String>>,
+    /// What `GET /v1/qualifications/queue/{ref}` answers now; `None` is a 404.
+    pub place: RefCell<Option<Result<QueuePlace, ClientError>>>,
+    /// The name asked about by every queue-place poll, in order.
+    pub place_polls: RefCell<Vec<String>>,
 }
 
 /// A reply the test has not given yet.
@@ -94,6 +100,19 @@ impl ScriptedClient {
 
     pub fn queries(&self) -> Vec<QualificationQuery> {
         self.queries.borrow().clone()
+    }
+
+    /// Sets what queue-place polls answer from now on (`None`: 404, finished).
+    pub fn set_place(&self, place: Option<Result<QueuePlace, ClientError>>) {
+        *self.place.borrow_mut() = place;
+    }
+
+    pub fn request_refs(&self) -> Vec<String> {
+        self.request_refs.borrow().clone()
+    }
+
+    pub fn place_polls(&self) -> Vec<String> {
+        self.place_polls.borrow().clone()
     }
 }
 
@@ -181,8 +200,28 @@ impl GatewayClient for ScriptedClient {
         self.health_every.get().unwrap_or(HEALTH_EVERY_MS)
     }
 
-    fn qualify(&self, query: QualificationQuery) -> LocalBoxFuture<'static, Reply> {
+    fn queue_place(&self, request_ref: &str) -> Call<QueuePlace> {
+        self.place_polls.borrow_mut().push(request_ref.to_string());
+        let reply = self.place.borrow().clone().unwrap_or_else(|| {
+            Err(ClientError::Api {
+                status: 404,
+                error: onshi_core::api::ApiError {
+                    code: onshi_core::api::ErrorCode::NotFound,
+                    message: "no request of that reference is waiting or running".into(),
+                    fields: Default::default(),
+                },
+            })
+        });
+        Box::pin(async move { reply })
+    }
+
+    fn qualify(
+        &self,
+        query: QualificationQuery,
+        request_ref: &str,
+    ) -> LocalBoxFuture<'static, Reply> {
         self.queries.borrow_mut().push(query);
+        self.request_refs.borrow_mut().push(request_ref.to_string());
         let next = self.replies.borrow_mut().pop_front();
         Box::pin(async move {
             match next {
