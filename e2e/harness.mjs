@@ -32,8 +32,19 @@ export async function startDemo({ gatewayPort = 17611, wwwPort = 18080, timeoutM
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
+  // A demo that failed to start must not outlive the test (it would hold the ports).
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      /* already gone */
+    }
+  };
   const pageUrl = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`demo did not start in time:\n${output}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      killGroup();
+      reject(new Error(`demo did not start in time:\n${output}`));
+    }, timeoutMs);
     const onData = (chunk) => {
       output += chunk.toString();
       const match = output.match(/open (http:\/\/127\.0\.0\.1:\d+\/)/);

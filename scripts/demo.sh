@@ -35,6 +35,12 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# Something already answering there (a demo left running) would be used in our place.
+if curl -fsS -o /dev/null -H "Host: 127.0.0.1:${GATEWAY_PORT}" "${GATEWAY_URL}/v1/health" 2>/dev/null; then
+  echo "demo: port ${GATEWAY_PORT} is already in use (another gateway or demo is running); stop it or set ONSHI_GATEWAY_PORT" >&2
+  exit 1
+fi
+
 step "starting the gateway (simulator mode) on ${GATEWAY_URL}"
 target/release/onshi-gateway serve --sim \
   --listen "127.0.0.1:${GATEWAY_PORT}" \
