@@ -3,7 +3,11 @@
 //! sent it (`GET /v1/qualifications/queue/{ref}`).
 //!
 //! A request waits its turn (first come, first served across desks) until the exchange's
-//! deadline, asking the store again every [`ClinicAdmission::poll`]. If the store cannot
+//! deadline, asking the store again every [`ClinicAdmission::poll`]. Only the first of a
+//! desk's waiting requests asks the store; the others wait behind it, in order, at the
+//! desk: every ask is a transaction under the clinic-wide lock, and a crowd of waiters all
+//! asking ten times a second would keep the store too busy to hand out the sessions
+//! (measured: at 200 requests/s the queue collapsed to minute-long waits). If the store cannot
 //! be asked (a database that is down), the desk goes on with its own count: qualification
 //! by card numbers must keep working, and the terminal's own limit is the last guard.
 
@@ -12,7 +16,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use onshi_core::api::QueuePlace;
-use tokio::time::Instant;
+use std::sync::atomic::Ordering;
+
+use tokio::time::{timeout_at, Instant};
 use tracing::{debug, warn};
 
 use super::LinkError;
@@ -29,6 +35,14 @@ pub struct ClinicAdmission {
     poll: Duration,
     /// Where requests that named a client reference stand, by that reference.
     places: Arc<Mutex<HashMap<String, QueuePlace>>>,
+    /// Held by the one waiting request of this desk that asks the store; the others wait
+    /// for it in arrival order (tokio's mutex is fair).
+    head: Arc<tokio::sync::Mutex<()>>,
+    /// Requests of this desk waiting behind the head, for their `ahead` count.
+    behind: Arc<std::sync::atomic::AtomicU32>,
+    /// Rung when this desk gives a session back, so its head asks at once rather than at
+    /// the next poll.
+    freed: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for ClinicAdmission {
@@ -44,6 +58,7 @@ impl std::fmt::Debug for ClinicAdmission {
 pub struct ClinicSession {
     store: Admissions,
     ticket: String,
+    freed: Arc<tokio::sync::Notify>,
 }
 
 impl ClinicSession {
@@ -53,6 +68,7 @@ impl ClinicSession {
         if let Err(err) = self.store.release(&ticket).await {
             debug!(file = %ticket, "cannot give a terminal session back now: {err}");
         }
+        self.freed.notify_one();
     }
 }
 
@@ -63,12 +79,14 @@ impl Drop for ClinicSession {
             return;
         }
         let (store, ticket) = (Arc::clone(&self.store), std::mem::take(&mut self.ticket));
+        let freed = Arc::clone(&self.freed);
         // If this fails (store down), the lease lapses by itself after `hold`.
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
                 if let Err(err) = store.release(&ticket).await {
                     debug!(file = %ticket, "cannot give a terminal session back now: {err}");
                 }
+                freed.notify_one();
             });
         }
     }
@@ -86,6 +104,9 @@ impl ClinicAdmission {
             },
             poll,
             places: Arc::new(Mutex::new(HashMap::new())),
+            head: Arc::new(tokio::sync::Mutex::new(())),
+            behind: Arc::new(std::sync::atomic::AtomicU32::new(0)),
+            freed: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
@@ -120,6 +141,14 @@ impl ClinicAdmission {
         deadline: Instant,
     ) -> Result<Option<ClinicSession>, LinkError> {
         let limit = u32::try_from(limit).unwrap_or(u32::MAX);
+        // Wait behind this desk's earlier requests; only the head asks the store.
+        let position = self.behind.fetch_add(1, Ordering::AcqRel);
+        self.set_place(client_ref, QueuePlace::Waiting { ahead: position });
+        let head = timeout_at(deadline, self.head.lock()).await;
+        self.behind.fetch_sub(1, Ordering::AcqRel);
+        let Ok(_head) = head else {
+            return Err(LinkError::Busy(limit as usize));
+        };
         loop {
             match self.store.admit(ticket, limit, self.times).await {
                 Ok(Admission::Admitted) => {
@@ -127,6 +156,7 @@ impl ClinicAdmission {
                     return Ok(Some(ClinicSession {
                         store: Arc::clone(&self.store),
                         ticket: ticket.to_string(),
+                        freed: Arc::clone(&self.freed),
                     }));
                 }
                 Ok(Admission::Queued { ahead }) => {
@@ -146,7 +176,11 @@ impl ClinicAdmission {
                 let _ = self.store.release(ticket).await;
                 return Err(LinkError::Busy(limit as usize));
             }
-            tokio::time::sleep(self.poll).await;
+            // Another desk's release is seen at the next poll; this desk's at once.
+            tokio::select! {
+                () = tokio::time::sleep(self.poll) => {}
+                () = self.freed.notified() => {}
+            }
         }
     }
 }
