@@ -114,6 +114,7 @@ mod tests {
             checked_at: None,
             advisory: None,
             results: vec![],
+            token: None,
         }
     }
 

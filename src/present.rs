@@ -473,6 +473,14 @@ pub fn error_view(error: &ClientError) -> ErrorView {
                 ErrorCode::StoreUnavailable => (Msg::ErrorGateway, true, true),
                 ErrorCode::SessionActive => (Msg::ErrorSessionActive, true, false),
                 ErrorCode::ReaderUnavailable => (Msg::CardErrReaderUnavailable, true, false),
+                // The gateway's message names the credential or role problem.
+                ErrorCode::CredentialMissing
+                | ErrorCode::CredentialInvalid
+                | ErrorCode::CredentialExpired
+                | ErrorCode::RoleNotAllowed
+                | ErrorCode::LicenceNotAllowed
+                | ErrorCode::SessionSecretInvalid
+                | ErrorCode::LastTryNotConfirmed => (Msg::ErrorGateway, false, true),
             };
             ErrorView {
                 msg,
@@ -779,6 +787,7 @@ mod tests {
                 ..ProcessingResult::default()
             }),
             results: vec![],
+            token: None,
         };
         let notes = answer_notes(&answer);
         assert_eq!(notes.len(), 2);
@@ -794,6 +803,7 @@ mod tests {
             checked_at: None,
             advisory: None,
             results: vec![],
+            token: None,
         };
         let notes = answer_notes(&answer);
         assert_eq!(notes[0].label, Msg::ValidityCode);
@@ -970,6 +980,7 @@ mod tests {
                 checked_at: None,
                 advisory: None,
                 results: vec![r],
+                token: None,
             }),
             prescription_issue_select: None,
             error: None,

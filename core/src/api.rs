@@ -88,6 +88,10 @@ pub struct QualificationAnswer {
     pub advisory: Option<ProcessingResult>,
     /// Usually one record; several when the status is `multiple`.
     pub results: Vec<QualificationRecord>,
+    /// The gateway's signature over this answer (see [`crate::answer_token`]), so the
+    /// EMR's server can check what the desk was shown; absent on event-borne answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
 }
 
 impl QualificationAnswer {
@@ -113,6 +117,7 @@ impl QualificationAnswer {
             checked_at: response.header.process_execution_time,
             advisory,
             results: response.results,
+            token: None,
         }
     }
 
@@ -256,6 +261,22 @@ pub enum ErrorCode {
     /// that would have to be stored is started; retry when `GET /v1/health` reports the
     /// store reachable again.
     StoreUnavailable,
+    /// 401: no `Authorization: Bearer` credential (or stream ticket) came with the request.
+    CredentialMissing,
+    /// 401: the credential is forged, malformed, for another gateway, or not yet valid.
+    CredentialInvalid,
+    /// 401: the credential has expired; fetch a fresh one from the EMR and retry.
+    CredentialExpired,
+    /// 403: the caller's role may not do this (see `onshi_core::roles`).
+    RoleNotAllowed,
+    /// 403: the caller's licence may not see this.
+    LicenceNotAllowed,
+    /// 403: the card session's secret is missing or wrong; only the caller that started a
+    /// session may drive it.
+    SessionSecretInvalid,
+    /// 409: the card has one PIN try left and the request did not say the user confirmed
+    /// spending it (`confirm_last_try: true`).
+    LastTryNotConfirmed,
 }
 
 /// What a reception-queue event reports. Sent as the SSE `event:` name.

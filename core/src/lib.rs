@@ -14,16 +14,24 @@
 //! - [`jst`]: Japan-time dates from a Unix timestamp (the clinic's "today");
 //! - [`api`]: the JSON types of the gateway's HTTP API;
 //! - [`card_session`]: the JSON types of gateway-driven card reading;
-//! - [`jpki`]: the My Number Card / phone JPKI authentication flow over a `CardChannel`.
+//! - [`jpki`]: the My Number Card / phone JPKI authentication flow over a `CardChannel`;
+//! - [`jose`]: the one strict ES256 compact-JWS verifier and trusted key sets;
+//! - [`credential`]: the host EMR's credential (who is calling);
+//! - [`roles`]: the role table (who may do what);
+//! - [`answer_token`]: the gateway's signature over a qualification answer.
 
+pub mod answer_token;
 pub mod api;
 pub mod card_number;
 pub mod card_session;
 pub mod codes;
+pub mod credential;
 pub mod insurer;
+pub mod jose;
 pub mod jpki;
 pub mod jst;
 pub mod oqs;
 pub mod qualification;
 pub mod query;
+pub mod roles;
 pub mod wareki;

@@ -90,6 +90,7 @@ fn answer() -> QualificationAnswer {
         checked_at: Some("20261125083011".to_string()),
         advisory: None,
         results: Vec::new(),
+        token: None,
     }
 }
 

@@ -649,5 +649,6 @@ pub fn answer(
             ..ProcessingResult::default()
         }),
         results,
+        token: None,
     }
 }

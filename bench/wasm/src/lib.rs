@@ -123,6 +123,7 @@ fn entry(id: i64) -> QueueEntry {
                 checked_at: None,
                 advisory: None,
                 results: vec![record],
+                token: None,
             }),
             prescription_issue_select: None,
             error: unreadable.then(|| "unreadable XML".into()),
