@@ -321,6 +321,9 @@ pub fn use_card_commands(state: &UseReducerHandle<Reception>, client: &ClientRef
         .card()
         .filter(|(_, flow)| flow.busy.is_none() && flow.tries_left().is_some())
         .and_then(|(seq, flow)| flow.session_id.clone().map(|id| (seq, id)));
+    // The pad releases the digits at one try left only after the user's explicit
+    // confirmation (src/pin.rs), so a PIN sent now at one try is a confirmed one.
+    let last_try = state.card().and_then(|(_, flow)| flow.tries_left()) == Some(1);
     let step = |busy: Busy| {
         let target = target.clone();
         let dispatcher = state.dispatcher();
@@ -334,7 +337,13 @@ pub fn use_card_commands(state: &UseReducerHandle<Reception>, client: &ClientRef
                 action: CardAction::Sending(busy),
             });
             let call = match pin {
-                Some(pin) => client.0.send_pin(&id, PinEntry { pin }),
+                Some(pin) => client.0.send_pin(
+                    &id,
+                    PinEntry {
+                        pin,
+                        confirm_last_try: last_try,
+                    },
+                ),
                 None => client.0.visual_check(&id),
             };
             let dispatcher = dispatcher.clone();

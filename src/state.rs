@@ -978,6 +978,7 @@ mod tests {
         CardSessionView {
             id: id.into(),
             state,
+            secret: None,
         }
     }
 

@@ -207,6 +207,16 @@ pub enum QueuePlace {
     AtTerminal,
 }
 
+/// Answer of `POST /v1/event-tickets`: a one-time name for opening `GET /v1/events`
+/// (`?ticket=`), because `EventSource` cannot send the credential as a header. It works
+/// once, within [`EventTicket::expires_in_secs`], and the stream it opens ends when the
+/// credential it was issued for expires; a page then asks for a new one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventTicket {
+    pub ticket: String,
+    pub expires_in_secs: u64,
+}
+
 /// Error body of every non-2xx answer: `{"error": {...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiErrorBody {

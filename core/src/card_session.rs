@@ -47,6 +47,11 @@ pub struct StartCardSession {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PinEntry {
     pub pin: String,
+    /// The user confirmed spending the card's last PIN try. With one try left the gateway
+    /// refuses a PIN without it (`last_try_not_confirmed`), so no page can lock a card
+    /// without the user's say.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub confirm_last_try: bool,
 }
 
 impl std::fmt::Debug for PinEntry {
@@ -68,7 +73,14 @@ pub struct CardSessionView {
     pub id: String,
     #[serde(flatten)]
     pub state: CardSessionState,
+    /// Only in the `201` of `POST /v1/card-sessions`: the secret the caller sends as
+    /// [`SESSION_SECRET_HEADER`] to drive the session (PIN, visual check, cancel, state).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
 }
+
+/// Header carrying a card session's secret.
+pub const SESSION_SECRET_HEADER: &str = "x-onshi-session-secret";
 
 /// Where a card session stands. Serialized with a `"state"` tag.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

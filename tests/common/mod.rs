@@ -135,6 +135,7 @@ impl ScriptedClient {
             Ok(CardSessionView {
                 id: id.to_string(),
                 state: default,
+                secret: None,
             })
         });
         if let Ok(view) = &reply {
@@ -363,6 +364,7 @@ pub fn session(id: &str, state: CardSessionState) -> CardSessionView {
     CardSessionView {
         id: id.into(),
         state,
+        secret: None,
     }
 }
 

@@ -40,6 +40,7 @@ impl Entry {
         CardSessionView {
             id: id.to_string(),
             state: self.state.clone(),
+            secret: None,
         }
     }
 
