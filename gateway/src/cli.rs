@@ -67,6 +67,13 @@ pub struct ServeArgs {
     /// only; 0 = never).
     #[arg(long, value_name = "SECS", default_value_t = 0)]
     pub sim_face_every_secs: u64,
+    /// The host EMR's public issuer keys, a JWK Set file (EC P-256, ES256, each with a
+    /// kid): credentials signed by one of them are accepted. Required, in --sim mode too.
+    #[arg(long, value_name = "FILE")]
+    pub trust_keys: Option<PathBuf>,
+    /// The audience (`aud`) credentials must name.
+    #[arg(long, value_name = "AUD", default_value = onshi_core::credential::DEFAULT_AUDIENCE)]
+    pub audience: String,
 }
 
 impl ServeArgs {
@@ -101,6 +108,10 @@ impl ServeArgs {
             }
         };
         let mut config = Config::new(mode, self.data_dir, &code);
+        if let Some(path) = &self.trust_keys {
+            config.trusted_keys = load_trusted_keys(path)?;
+        }
+        config.audience = self.audience;
         config.store = StoreLocation::parse(&self.store)?;
         config.allowed_origins = origins;
         config.link.timeout = Duration::from_secs(self.terminal_timeout_secs.max(1));
@@ -110,11 +121,33 @@ impl ServeArgs {
     }
 }
 
+/// Reads a JWK Set file of issuer keys.
+pub fn load_trusted_keys(path: &std::path::Path) -> Result<onshi_core::jose::KeySet, GatewayError> {
+    let failed = |reason: String| GatewayError::TrustKeys {
+        path: path.display().to_string(),
+        reason,
+    };
+    let bytes = std::fs::read(path).map_err(|err| failed(err.to_string()))?;
+    onshi_core::jose::KeySet::from_jwks(&bytes).map_err(|err| failed(err.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A public issuer key set (no private part anywhere in the repo).
+    const TRUST: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/cli-test-issuer.jwks.json"
+    );
+
     fn serve_args(args: &[&str]) -> Result<ServeArgs, clap::Error> {
+        let mut argv = vec!["--trust-keys", TRUST];
+        argv.extend_from_slice(args);
+        serve_args_as_given(&argv)
+    }
+
+    fn serve_args_as_given(args: &[&str]) -> Result<ServeArgs, clap::Error> {
         let mut argv = vec!["onshi-gateway", "serve"];
         argv.extend_from_slice(args);
         Cli::try_parse_from(argv).map(|cli| match cli.command {
@@ -202,6 +235,25 @@ mod tests {
             .unwrap()
             .into_config();
         assert!(matches!(file, Err(GatewayError::Store(_))));
+    }
+
+    #[test]
+    fn issuer_keys_are_required_and_read() {
+        let (config, _) = serve_args(&["--sim", "--audience", "desk-3"])
+            .unwrap()
+            .into_config()
+            .unwrap();
+        assert_eq!(
+            config.trusted_keys.kids().collect::<Vec<_>>(),
+            ["cli-test-issuer"]
+        );
+        assert_eq!(config.audience, "desk-3");
+        let none = serve_args_as_given(&["--sim"]).unwrap().into_config();
+        assert!(matches!(none, Err(GatewayError::NoTrustedKeys)));
+        let missing = serve_args_as_given(&["--sim", "--trust-keys", "no/such/file.json"])
+            .unwrap()
+            .into_config();
+        assert!(matches!(missing, Err(GatewayError::TrustKeys { .. })));
     }
 
     #[test]

@@ -73,6 +73,11 @@ pub struct Config {
     /// `--sim` only: vpcd port of the virtual reader the demo's cards go into
     /// (35963 = "Virtual PCD 00 00").
     pub sim_vpcd_port: u16,
+    /// The host EMR's issuer keys (`--trust-keys`): every route but health needs a
+    /// credential one of them signed. Empty refuses to start.
+    pub trusted_keys: onshi_core::jose::KeySet,
+    /// The `aud` credentials must name (`--audience`).
+    pub audience: String,
 }
 
 impl Config {
@@ -94,6 +99,8 @@ impl Config {
             heartbeat_interval: DEFAULT_HEARTBEAT,
             card_sessions: crate::card_session::CardSessionSettings::default(),
             sim_vpcd_port: onshi_sim::vpcd::DEFAULT_PORT,
+            trusted_keys: onshi_core::jose::KeySet::default(),
+            audience: onshi_core::credential::DEFAULT_AUDIENCE.to_string(),
         }
     }
 
@@ -126,6 +133,12 @@ impl Config {
         }
         for origin in &self.allowed_origins {
             check_origin(origin)?;
+        }
+        if self.trusted_keys.is_empty() {
+            return Err(GatewayError::NoTrustedKeys);
+        }
+        if self.audience.trim().is_empty() {
+            return Err(GatewayError::EmptyAudience);
         }
         Ok(())
     }
@@ -307,6 +320,15 @@ mod tests {
             "data",
             "1319999999",
         );
+        assert!(matches!(
+            config.validate(),
+            Err(GatewayError::NoTrustedKeys)
+        ));
+        config.trusted_keys = crate::cli::load_trusted_keys(Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/cli-test-issuer.jwks.json"
+        )))
+        .unwrap();
         config.link.timeout = Duration::from_secs(39);
         assert!(config.validate().is_ok());
         config.link.timeout = Duration::from_secs(40);

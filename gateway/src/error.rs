@@ -8,6 +8,16 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum GatewayError {
+    /// Without issuer keys nobody could call, so the gateway would be useless; say why.
+    #[error(
+        "no issuer keys: every route but GET /v1/health needs a credential signed by the \
+         host EMR's server; give its public keys as a JWK Set file with --trust-keys FILE"
+    )]
+    NoTrustedKeys,
+    #[error("--trust-keys {path}: {reason}")]
+    TrustKeys { path: String, reason: String },
+    #[error("--audience must not be empty")]
+    EmptyAudience,
     /// The gateway must never be reachable from the network: it hands out health data.
     #[error(
         "refusing to listen on {addr}: the gateway only listens on a loopback address \

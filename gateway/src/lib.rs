@@ -43,6 +43,7 @@
 
 pub mod access_log;
 pub mod api_error;
+pub mod auth;
 pub mod card_reader;
 pub mod card_session;
 pub mod cli;

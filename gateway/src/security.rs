@@ -34,8 +34,10 @@ use crate::api_error::ApiFailure;
 // DELETE: `DELETE /v1/card-sessions/{id}` (cancel).
 const ALLOWED_METHODS: &str = "GET, POST, DELETE";
 // last-event-id: EventSource sends it when it reconnects to `GET /v1/events`;
-// x-onshi-request: the page's name for a qualification request (its place in the queue).
-const ALLOWED_HEADERS: &str = "content-type, last-event-id, x-onshi-request";
+// x-onshi-request: the page's name for a qualification request (its place in the queue);
+// authorization: the EMR's credential; x-onshi-session-secret: a card session's secret.
+const ALLOWED_HEADERS: &str =
+    "authorization, content-type, last-event-id, x-onshi-request, x-onshi-session-secret";
 /// Browsers cap this anyway (Chrome: 2 h); 10 min keeps allowlist changes quick to apply.
 const PREFLIGHT_MAX_AGE_SECS: &str = "600";
 const REQUEST_PRIVATE_NETWORK: &str = "access-control-request-private-network";

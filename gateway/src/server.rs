@@ -9,11 +9,13 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::{middleware, Router};
 use onshi_core::api::GatewayMode;
+use onshi_core::roles::Capability;
 use onshi_sim::national::NationalSide;
 use tokio::net::TcpListener;
 
 use crate::access_log::log_requests;
 use crate::api_error;
+use crate::auth::{authenticate, require, Auth};
 use crate::card_session::CardSessions;
 use crate::config::{ensure_folder, ensure_loopback, Config, Mode};
 use crate::desk::heartbeat::Heartbeat;
@@ -23,7 +25,7 @@ use crate::reception::Reception;
 use crate::routes::card_sessions::{
     cancel_session, enter_pin, get_session, start_session, visual_check,
 };
-use crate::routes::events::{events, reception_queue};
+use crate::routes::events::{events, issue_ticket, reception_queue};
 use crate::routes::health::health;
 use crate::routes::qualifications::{check_qualification, queue_place};
 use crate::routes::sim_cards::{insert_card, list_cards, remove_card};
@@ -52,23 +54,38 @@ pub struct AppState {
     pub sse_keep_alive: Duration,
     /// This desk's heartbeat: which other desks share the terminal folder.
     pub desks: Arc<Heartbeat>,
+    /// Trusted issuer keys and event-stream tickets.
+    pub auth: Arc<Auth>,
 }
 
 /// The API with its security and logging layers, for a gateway listening on `port`.
 pub fn app(state: AppState, policy: SecurityPolicy, max_body_bytes: usize) -> Router {
-    let mut router = Router::new()
-        .route("/v1/health", get(health))
+    // Each group names the capability of the role table (onshi_core::roles) it needs; the
+    // event stream decides inside what each caller may see.
+    let needs = |capability| middleware::from_fn_with_state(capability, require);
+    let qualify = Router::new()
         .route("/v1/qualifications", post(check_qualification))
         .route("/v1/qualifications/queue/{reference}", get(queue_place))
-        .route("/v1/events", get(events))
+        .route_layer(needs(Capability::Qualify));
+    let queue = Router::new()
         .route("/v1/reception-queue", get(reception_queue))
+        .route_layer(needs(Capability::ReceptionQueue));
+    let cards = Router::new()
         .route("/v1/card-sessions", post(start_session))
         .route(
             "/v1/card-sessions/{id}",
             get(get_session).delete(cancel_session),
         )
         .route("/v1/card-sessions/{id}/pin", post(enter_pin))
-        .route("/v1/card-sessions/{id}/visual-check", post(visual_check));
+        .route("/v1/card-sessions/{id}/visual-check", post(visual_check))
+        .route_layer(needs(Capability::CardSession));
+    let mut router = Router::new()
+        .route("/v1/health", get(health))
+        .route("/v1/events", get(events))
+        .route("/v1/event-tickets", post(issue_ticket))
+        .merge(qualify)
+        .merge(queue)
+        .merge(cards);
     if state.sim_faces.is_some() {
         router = router.route("/v1/sim/face-results", post(drop_face_result));
     }
@@ -78,11 +95,14 @@ pub fn app(state: AppState, policy: SecurityPolicy, max_body_bytes: usize) -> Ro
             .route("/v1/sim/cards/{id}/insert", post(insert_card))
             .route("/v1/sim/cards/remove", post(remove_card));
     }
+    let auth = Arc::clone(&state.auth);
     router
         .fallback(api_error::not_found)
         .method_not_allowed_fallback(api_error::method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .with_state(state)
+        // Inside the Origin/Host guard, so preflights and foreign pages are answered first.
+        .layer(middleware::from_fn_with_state(auth, authenticate))
         .layer(middleware::from_fn_with_state(Arc::new(policy), guard))
         .layer(middleware::from_fn(log_requests))
 }
@@ -199,6 +219,7 @@ impl Gateway {
             sim_cards: sim_cards.clone(),
             sse_keep_alive: config.sse_keep_alive,
             desks: Arc::clone(&heartbeat),
+            auth: Arc::new(Auth::new(config.trusted_keys.clone(), &config.audience)),
         };
         let policy = SecurityPolicy::new(addr.port(), config.allowed_origins.iter().cloned());
         Ok(Self {

@@ -12,8 +12,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::sse::{SseClient, SseEvent};
-use common::{logs, Reply, TestGateway, EMR_ORIGIN};
+use common::{issuer, logs, Reply, TestGateway, EMR_ORIGIN};
 use hyper::StatusCode;
+use onshi_core::card_session::SESSION_SECRET_HEADER;
+use onshi_core::roles::Role;
 use onshi_gateway::card_reader::{Presence, Readers};
 use onshi_gateway::card_session::CardSessionSettings;
 use onshi_sim::card::VirtualCard;
@@ -204,8 +206,28 @@ async fn card_sessions_through_pcscd_and_vpcd() {
     let gw = sim_gateway().await;
     let mut seen = Seen::default();
     let mut sse_seen = Vec::new();
-    let mut sse = SseClient::open(gw.addr, "/v1/events", &[("host", &gw.host())]).await;
+    let mut sse = SseClient::open(
+        gw.addr,
+        "/v1/events",
+        &[("host", &gw.host()), ("authorization", &gw.authorization)],
+    )
+    .await;
     assert_eq!(sse.status, StatusCode::OK);
+    let other_stream = |role: Role| {
+        let (addr, host, bearer) = (gw.addr, gw.host(), issuer::bearer(role));
+        async move {
+            let stream = SseClient::open(
+                addr,
+                "/v1/events",
+                &[("host", &host), ("authorization", &bearer)],
+            )
+            .await;
+            assert_eq!(stream.status, StatusCode::OK, "{role:?}");
+            stream
+        }
+    };
+    let clinician_sse = other_stream(Role::Clinician).await;
+    let kiosk_sse = other_stream(Role::Kiosk).await;
 
     // 1. Full PIN flow, the card arriving after the session started.
     let id = start(&gw, &mut seen).await;
@@ -450,17 +472,78 @@ async fn card_sessions_through_pcscd_and_vpcd() {
     assert_eq!(inserted.json()["inserted"], "card-04");
     let prompt = wait_for(&gw, &id, "pin_required", &mut seen).await;
     assert_eq!(prompt["tries_left"], 1);
+
+    // 8a. Only the holder of the session's secret drives it, whoever else signs in.
+    let pin_path = format!("/v1/card-sessions/{id}/pin");
+    let pin_body = json!({ "pin": "2468", "confirm_last_try": true }).to_string();
+    let kiosk = issuer::bearer(Role::Kiosk);
+    let json_type = ("content-type", "application/json");
+    for (who, secret) in [
+        (gw.authorization.as_str(), None),
+        (gw.authorization.as_str(), Some("not-the-secret")),
+        (kiosk.as_str(), None),
+    ] {
+        let mut headers = vec![("authorization", who), json_type];
+        if let Some(secret) = secret {
+            headers.push((SESSION_SECRET_HEADER, secret));
+        }
+        for (method, path, body) in [
+            ("POST", pin_path.as_str(), Some(pin_body.as_str())),
+            ("GET", &format!("/v1/card-sessions/{id}")[..], None),
+            ("DELETE", &format!("/v1/card-sessions/{id}")[..], None),
+        ] {
+            let refused = gw.send_exact(method, path, &headers, body).await;
+            seen.keep(&refused);
+            assert_eq!(refused.status, StatusCode::FORBIDDEN, "{method} {path}");
+            assert_eq!(refused.error_code(), "session_secret_invalid");
+        }
+    }
+
+    // 8b. The last try is spent only with the user's confirmation, checked by the gateway.
+    let unconfirmed = send_pin(&gw, &id, "2468", &mut seen).await;
+    assert_eq!(unconfirmed.status, StatusCode::CONFLICT);
+    assert_eq!(unconfirmed.error_code(), "last_try_not_confirmed");
+    let still = wait_for(&gw, &id, "pin_required", &mut seen).await;
+    assert_eq!(still["tries_left"], 1);
+    let confirmed = gw
+        .send("POST", &pin_path, &[json_type], Some(&pin_body))
+        .await;
+    seen.keep(&confirmed);
+    assert_eq!(
+        confirmed.status,
+        StatusCode::ACCEPTED,
+        "{}",
+        confirmed.json()
+    );
+    assert_eq!(wait_for(&gw, &id, "done", &mut seen).await["method"], "pin");
     let removed = gw.send("POST", "/v1/sim/cards/remove", &[], None).await;
     assert_eq!(removed.json()["inserted"], Value::Null);
-    assert_eq!(
-        wait_for(&gw, &id, "failed", &mut seen).await["error"]["code"],
-        "card_removed"
-    );
 
     // 9. The PIN appears nowhere: not in answers, events or logs.
     while let Some(event) = sse.next_event(Duration::from_millis(300)).await {
         sse_seen.push(event);
     }
+    // Other callers' streams never carried a session's progress or its id; the kiosk's
+    // not even the queue.
+    let mut others = Vec::new();
+    for (mut stream, sees_queue) in [(clinician_sse, true), (kiosk_sse, false)] {
+        let mut events = Vec::new();
+        while let Some(event) = stream.next_event(Duration::from_millis(300)).await {
+            events.push(event);
+        }
+        assert!(
+            events
+                .iter()
+                .all(|e| e.event.as_deref() != Some("card_session")),
+            "{events:?}"
+        );
+        let queued = events
+            .iter()
+            .any(|e| e.event.as_deref() == Some("card_result"));
+        assert_eq!(queued, sees_queue, "{events:?}");
+        others.extend(events);
+    }
+    assert!(others.iter().all(|e| !e.data.contains("\"cs-")));
     let sse_text: String = sse_seen
         .iter()
         .map(|e| format!("{:?} {:?} {}\n", e.id, e.event, e.data))

@@ -2,15 +2,25 @@
 
 use std::process::{Command, Output};
 
+/// A public issuer key set for `--trust-keys`.
+const TRUST: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/cli-test-issuer.jwks.json"
+);
+
 fn gateway() -> Command {
     Command::new(env!("CARGO_BIN_EXE_onshi-gateway"))
 }
 
-/// `serve <args>`, then `--data-dir <temp>` if `with_data_dir`: the output and its stderr.
+/// `serve --trust-keys <test keys> <args>`, then `--data-dir <temp>` if `with_data_dir`:
+/// the output and its stderr.
 fn serve(args: &[&str], with_data_dir: bool) -> (Output, String) {
     let data = tempfile::tempdir().unwrap();
     let mut command = gateway();
-    command.arg("serve").args(args);
+    command
+        .arg("serve")
+        .args(["--trust-keys", TRUST])
+        .args(args);
     if with_data_dir {
         command.arg("--data-dir").arg(data.path());
     }
@@ -73,4 +83,38 @@ fn an_origin_with_its_default_port_is_refused_with_a_hint() {
     let (output, stderr) = serve_sim(&["--allow-origin", "https://emr.example.jp:443"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr.contains("drop the port"), "{stderr}");
+}
+
+#[test]
+fn without_issuer_keys_the_gateway_refuses_to_start() {
+    let data = tempfile::tempdir().unwrap();
+    let output = gateway()
+        .args(["serve", "--sim", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--trust-keys"), "{stderr}");
+    assert!(output.stdout.is_empty(), "nothing may claim to listen");
+}
+
+#[test]
+fn a_trust_file_with_a_private_key_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("keys.json");
+    let mut jwks: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(TRUST).unwrap()).unwrap();
+    jwks["keys"][0]["d"] = serde_json::json!("AAAA");
+    std::fs::write(&file, jwks.to_string()).unwrap();
+    let output = gateway()
+        .args(["serve", "--sim", "--listen", "127.0.0.1:0", "--trust-keys"])
+        .arg(&file)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("private part"), "{stderr}");
 }

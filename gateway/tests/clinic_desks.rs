@@ -55,7 +55,11 @@ async fn subscribe(gw: &TestGateway) -> SseClient {
     let client = SseClient::open(
         gw.addr,
         "/v1/events?after=0",
-        &[("host", host.as_str()), ("accept", "text/event-stream")],
+        &[
+            ("host", host.as_str()),
+            ("authorization", gw.authorization.as_str()),
+            ("accept", "text/event-stream"),
+        ],
     )
     .await;
     assert_eq!(client.status, StatusCode::OK);
@@ -158,7 +162,12 @@ async fn a_hundred_face_results_reach_both_desks_once_in_the_same_order() {
 /// can be killed outright.
 fn gateway_process(terminal: &Path, data: &Path, url: &str) -> Child {
     let mut child = Command::new(env!("CARGO_BIN_EXE_onshi-gateway"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--institution-code"])
+        .args(["serve", "--listen", "127.0.0.1:0", "--trust-keys"])
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/cli-test-issuer.jwks.json"
+        ))
+        .arg("--institution-code")
         .arg(INSTITUTION_CODE)
         .arg("--terminal-dir")
         .arg(terminal)

@@ -35,7 +35,11 @@ fn data_dir(gw: &TestGateway) -> PathBuf {
 
 async fn subscribe(gw: &TestGateway, path: &str, extra: &[(&str, &str)]) -> SseClient {
     let host = gw.host();
-    let mut headers = vec![("host", host.as_str()), ("accept", "text/event-stream")];
+    let mut headers = vec![
+        ("host", host.as_str()),
+        ("authorization", gw.authorization.as_str()),
+        ("accept", "text/event-stream"),
+    ];
     headers.extend_from_slice(extra);
     let client = SseClient::open(gw.addr, path, &headers).await;
     assert_eq!(client.status, StatusCode::OK);

@@ -252,7 +252,7 @@ async fn the_terminals_sessions_are_counted_across_desks_and_waiting_requests_se
         let desk = if n % 2 == 0 { &a } else { &b };
         let reference = format!("req-{n}");
         let body = query(n).to_string();
-        let (addr, host) = (desk.addr, desk.host());
+        let (addr, host, authorization) = (desk.addr, desk.host(), desk.authorization.clone());
         tokio::spawn(async move {
             common::raw_request(
                 addr,
@@ -260,6 +260,7 @@ async fn the_terminals_sessions_are_counted_across_desks_and_waiting_requests_se
                 "/v1/qualifications",
                 &[
                     ("host", &host),
+                    ("authorization", &authorization),
                     ("content-type", "application/json"),
                     ("x-onshi-request", &reference),
                 ],

@@ -150,10 +150,11 @@ async fn preflight_with_private_network_access() {
         .header("access-control-allow-methods")
         .unwrap()
         .contains("POST"));
-    // Exactly the headers the API reads: the JSON body type and the SSE resume cursor.
+    // Exactly the headers the API reads: the credential, the JSON body type, the SSE
+    // resume cursor, the request's name and a card session's secret.
     assert_eq!(
         reply.header("access-control-allow-headers"),
-        Some("content-type, last-event-id, x-onshi-request")
+        Some("authorization, content-type, last-event-id, x-onshi-request, x-onshi-session-secret")
     );
     assert_eq!(reply.header("access-control-max-age"), Some("600"));
 }

@@ -54,6 +54,11 @@ async fn binary_announces_its_url_and_allows_the_demo_origin() {
             "127.0.0.1:0",
             "--sim-latency-ms",
             "20",
+            "--trust-keys",
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/cli-test-issuer.jwks.json"
+            ),
         ])
         .arg("--data-dir")
         .arg(data.path())

@@ -268,9 +268,10 @@ async fn start_request(gw: &TestGateway) -> tokio::net::TcpStream {
     let body = synthetic_query().to_string();
     let mut stream = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
     let head = format!(
-        "POST /v1/qualifications HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\n\
-         content-length: {}\r\n\r\n",
+        "POST /v1/qualifications HTTP/1.1\r\nhost: {}\r\nauthorization: {}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n",
         gw.host(),
+        gw.authorization,
         body.len()
     );
     stream.write_all(head.as_bytes()).await.unwrap();

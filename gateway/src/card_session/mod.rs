@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use onshi_core::card_session::{CardSessionState, CardSessionView, StartCardSession};
 use onshi_core::jpki::Pin;
 use onshi_sim::national::NationalSide;
+use sha2::{Digest, Sha256};
 use thiserror::Error;
 use tokio::runtime::Handle;
 use tokio::sync::broadcast;
@@ -74,12 +75,29 @@ pub enum SessionFailure {
     ReaderUnavailable(String),
     #[error("{0}")]
     Internal(String),
+    #[error(
+        "this card session's secret is missing or wrong: only the caller that started it \
+         may drive it (send the secret from the 201 as x-onshi-session-secret)"
+    )]
+    Secret,
+    #[error(
+        "the card has one PIN try left: send the PIN with confirm_last_try: true only after \
+         the user confirmed (a wrong PIN now locks the card until the 市区町村窓口 resets it)"
+    )]
+    LastTryNotConfirmed,
+}
+
+/// A session's state change with the `sub` of the caller that owns the session.
+#[derive(Debug, Clone)]
+pub struct SessionEvent {
+    pub owner: Arc<str>,
+    pub view: CardSessionView,
 }
 
 /// What the worker threads and the HTTP side share.
 pub(crate) struct Shared {
     registry: Mutex<Registry>,
-    events: broadcast::Sender<CardSessionView>,
+    events: broadcast::Sender<SessionEvent>,
     national: Arc<NationalSide>,
     reception: Arc<Reception>,
     runtime: Handle,
@@ -103,7 +121,7 @@ impl Shared {
         }
         entry.state = state;
         entry.touched = Instant::now();
-        let _ = self.events.send(entry.view(id));
+        let _ = self.events.send(entry.event(id));
         true
     }
 
@@ -147,16 +165,20 @@ impl CardSessions {
     }
 
     /// Every state change from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<CardSessionView> {
+    pub fn subscribe(&self) -> broadcast::Receiver<SessionEvent> {
         self.shared.events.subscribe()
     }
 
-    /// Opens a session: claims the reader, checks PC/SC, starts the worker.
+    /// Opens a session for the caller `owner` (a credential's `sub`): claims the reader,
+    /// checks PC/SC, starts the worker. The view carries the session's secret, the only
+    /// time it is shown.
     pub async fn start(
         &self,
         request: StartCardSession,
+        owner: &str,
     ) -> Result<CardSessionView, SessionFailure> {
         let id = new_id()?;
+        let secret = new_secret()?;
         let claim = request.reader.filter(|r| !r.trim().is_empty());
         let (commands, receiver) = mpsc::channel();
         let (released_tx, released) = tokio::sync::watch::channel(false);
@@ -177,12 +199,19 @@ impl CardSessions {
                     canceller: None,
                     visual_check_possible: false,
                     touched: Instant::now(),
+                    owner: owner.into(),
+                    secret_digest: Sha256::digest(secret.as_bytes()).into(),
                     released,
                 },
             );
         }
         match self.open_readers(claim.as_deref()).await {
-            Ok((readers, names)) => self.launch(id, claim, readers, names, receiver, released_tx),
+            Ok((readers, names)) => self
+                .launch(id, claim, readers, names, receiver, released_tx)
+                .map(|view| CardSessionView {
+                    secret: Some(secret),
+                    ..view
+                }),
             Err(failure) => {
                 self.shared.registry().sessions.remove(&id);
                 Err(failure)
@@ -222,7 +251,7 @@ impl CardSessions {
         receiver: mpsc::Receiver<Command>,
         released: tokio::sync::watch::Sender<bool>,
     ) -> Result<CardSessionView, SessionFailure> {
-        let view = {
+        let event = {
             let mut registry = self.shared.registry();
             let entry = registry
                 .sessions
@@ -233,9 +262,10 @@ impl CardSessions {
                 entry.state = CardSessionState::WaitingForCard { readers: names };
                 entry.touched = Instant::now();
             }
-            entry.view(&id)
+            entry.event(&id)
         };
-        let _ = self.shared.events.send(view.clone());
+        let view = event.view.clone();
+        let _ = self.shared.events.send(event);
         let worker = worker::Worker::new(id.clone(), claim, readers, receiver, self.shared.clone());
         std::thread::Builder::new()
             .name("card-session".into())
@@ -264,14 +294,39 @@ impl CardSessions {
         self.shared.registry().sessions.get(id).map(|e| e.view(id))
     }
 
-    /// Hands a (well-formed) PIN to the session waiting for it.
-    pub fn submit_pin(&self, id: &str, pin: Pin) -> Result<CardSessionView, SessionFailure> {
-        self.act(id, Command::Pin(pin), |entry| {
-            matches!(entry.state, CardSessionState::PinRequired { .. })
-                .then_some(())
-                .ok_or(SessionFailure::NotWaiting(
-                    "the session is not waiting for a PIN (see its state)",
-                ))
+    /// Whether `secret` is the session's (compared as digests, in constant time).
+    pub fn authorize(&self, id: &str, secret: Option<&str>) -> Result<(), SessionFailure> {
+        let registry = self.shared.registry();
+        let entry = registry.sessions.get(id).ok_or(SessionFailure::NotFound)?;
+        let secret = secret.ok_or(SessionFailure::Secret)?;
+        let given: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+        let differs = given
+            .iter()
+            .zip(entry.secret_digest.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+        if differs == 0 {
+            Ok(())
+        } else {
+            Err(SessionFailure::Secret)
+        }
+    }
+
+    /// Hands a (well-formed) PIN to the session waiting for it. With one try left the
+    /// PIN goes to the card only if the user confirmed spending the last try.
+    pub fn submit_pin(
+        &self,
+        id: &str,
+        pin: Pin,
+        last_try_confirmed: bool,
+    ) -> Result<CardSessionView, SessionFailure> {
+        self.act(id, Command::Pin(pin), |entry| match entry.state {
+            CardSessionState::PinRequired { tries_left: 1, .. } if !last_try_confirmed => {
+                Err(SessionFailure::LastTryNotConfirmed)
+            }
+            CardSessionState::PinRequired { .. } => Ok(()),
+            _ => Err(SessionFailure::NotWaiting(
+                "the session is not waiting for a PIN (see its state)",
+            )),
         })
     }
 
@@ -308,12 +363,13 @@ impl CardSessions {
         allowed(entry)?;
         entry.state = CardSessionState::Verifying;
         entry.touched = Instant::now();
-        let view = entry.view(id);
+        let event = entry.event(id);
         // A worker that is gone already published its end; the command (and PIN) drop here.
         let _ = entry.commands.send(command);
         entry.wake();
         drop(registry);
-        let _ = self.shared.events.send(view.clone());
+        let view = event.view.clone();
+        let _ = self.shared.events.send(event);
         Ok(view)
     }
 
@@ -349,9 +405,10 @@ impl CardSessions {
         entry.touched = Instant::now();
         let _ = entry.commands.send(Command::Cancel);
         entry.wake();
-        let view = entry.view(id);
+        let event = entry.event(id);
         drop(registry);
-        let _ = self.shared.events.send(view.clone());
+        let view = event.view.clone();
+        let _ = self.shared.events.send(event);
         info!(session = %id, "card session cancelled");
         Ok((view, released))
     }
@@ -383,6 +440,15 @@ fn new_id() -> Result<String, SessionFailure> {
     })?;
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     Ok(format!("cs-{hex}"))
+}
+
+/// 256 random bits, base64url: the session secret (only its digest is kept).
+fn new_secret() -> Result<String, SessionFailure> {
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes).map_err(|err| {
+        SessionFailure::Internal(format!("no randomness for a session secret: {err}"))
+    })?;
+    Ok(onshi_core::jose::encode(&bytes))
 }
 
 #[cfg(test)]

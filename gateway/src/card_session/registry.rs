@@ -31,6 +31,12 @@ pub struct Entry {
     pub visual_check_possible: bool,
     /// Last state change or user action.
     pub touched: Instant,
+    /// The `sub` of the caller that started the session: only its event streams see the
+    /// session's progress.
+    pub owner: std::sync::Arc<str>,
+    /// SHA-256 of the session secret handed to the owner in the `201`; PIN, visual check,
+    /// cancel and state need the secret.
+    pub secret_digest: [u8; 32],
     /// Turns `true` once the worker has let go of the card and the reader.
     pub released: tokio::sync::watch::Receiver<bool>,
 }
@@ -41,6 +47,14 @@ impl Entry {
             id: id.to_string(),
             state: self.state.clone(),
             secret: None,
+        }
+    }
+
+    /// The view with its owner, as broadcast to event streams.
+    pub fn event(&self, id: &str) -> super::SessionEvent {
+        super::SessionEvent {
+            owner: self.owner.clone(),
+            view: self.view(id),
         }
     }
 
@@ -93,6 +107,8 @@ mod tests {
             canceller: None,
             visual_check_possible: false,
             touched: Instant::now(),
+            owner: "u".into(),
+            secret_digest: [0; 32],
         }
     }
 

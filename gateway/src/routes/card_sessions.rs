@@ -8,20 +8,27 @@ use std::collections::BTreeMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::Json;
+use axum::http::{HeaderMap, StatusCode};
+use axum::{Extension, Json};
 use onshi_core::api::ErrorCode;
-use onshi_core::card_session::{CardSessionView, PinEntry, StartCardSession, VisualCheck};
+use onshi_core::card_session::{
+    CardSessionView, PinEntry, StartCardSession, VisualCheck, SESSION_SECRET_HEADER,
+};
 use onshi_core::jpki::Pin;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::api_error::ApiFailure;
+use crate::auth::Authenticated;
 use crate::card_session::{CardSessions, SessionFailure};
 use crate::server::AppState;
 
 type Answer = Result<(StatusCode, Json<CardSessionView>), ApiFailure>;
 
-pub async fn start_session(State(state): State<AppState>, body: Bytes) -> Answer {
+pub async fn start_session(
+    State(state): State<AppState>,
+    Extension(Authenticated(caller)): Extension<Authenticated>,
+    body: Bytes,
+) -> Answer {
     let sessions = sessions(&state)?;
     // A confirmed result is queued in the store; refuse before a patient enters a PIN for
     // a result that could not be kept.
@@ -37,44 +44,56 @@ pub async fn start_session(State(state): State<AppState>, body: Bytes) -> Answer
             )
         })?
     };
-    let view = sessions.start(request).await.map_err(failure)?;
+    let view = sessions
+        .start(request, &caller.sub)
+        .await
+        .map_err(failure)?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-pub async fn get_session(State(state): State<AppState>, Path(id): Path<String>) -> Answer {
-    let view = sessions(&state)?
+pub async fn get_session(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Answer {
+    let sessions = owned_sessions(&state, &id, &headers)?;
+    let view = sessions
         .get(&id)
         .ok_or_else(|| failure(SessionFailure::NotFound))?;
     Ok((StatusCode::OK, Json(view)))
 }
 
-pub async fn cancel_session(State(state): State<AppState>, Path(id): Path<String>) -> Answer {
-    let view = sessions(&state)?.cancel(&id).await.map_err(failure)?;
+pub async fn cancel_session(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Answer {
+    let sessions = owned_sessions(&state, &id, &headers)?;
+    let view = sessions.cancel(&id).await.map_err(failure)?;
     Ok((StatusCode::OK, Json(view)))
 }
 
 pub async fn enter_pin(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
-    let sessions = sessions(&state)?;
     // The body holds the PIN: copy it into memory that is wiped when this returns.
     let body = Zeroizing::new(Vec::from(body));
-    if sessions.get(&id).is_none() {
-        return Err(failure(SessionFailure::NotFound));
-    }
-    let pin = parse_pin(&body)?;
-    let view = sessions.submit_pin(&id, pin).map_err(failure)?;
+    let sessions = owned_sessions(&state, &id, &headers)?;
+    let (pin, confirmed) = parse_pin(&body)?;
+    let view = sessions.submit_pin(&id, pin, confirmed).map_err(failure)?;
     Ok((StatusCode::ACCEPTED, Json(view)))
 }
 
 pub async fn visual_check(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
-    let sessions = sessions(&state)?;
+    let sessions = owned_sessions(&state, &id, &headers)?;
     let check: VisualCheck = serde_json::from_slice(&body).map_err(|_| {
         ApiFailure::new(
             StatusCode::BAD_REQUEST,
@@ -82,9 +101,6 @@ pub async fn visual_check(
             "the body must be {\"staff_confirmed\": true}",
         )
     })?;
-    if sessions.get(&id).is_none() {
-        return Err(failure(SessionFailure::NotFound));
-    }
     if !check.staff_confirmed {
         return Err(invalid(
             "staff_confirmed",
@@ -97,8 +113,23 @@ pub async fn visual_check(
     Ok((StatusCode::ACCEPTED, Json(view)))
 }
 
-/// `{"pin":"1234"}` → a [`Pin`]; every failure has a fixed message.
-fn parse_pin(body: &[u8]) -> Result<Pin, ApiFailure> {
+/// The sessions, once the request proved it holds session `id`'s secret.
+fn owned_sessions<'a>(
+    state: &'a AppState,
+    id: &str,
+    headers: &HeaderMap,
+) -> Result<&'a CardSessions, ApiFailure> {
+    let sessions = sessions(state)?;
+    let secret = headers
+        .get(SESSION_SECRET_HEADER)
+        .and_then(|v| v.to_str().ok());
+    sessions.authorize(id, secret).map_err(failure)?;
+    Ok(sessions)
+}
+
+/// `{"pin":"1234","confirm_last_try":true}` → a [`Pin`] and the confirmation; every
+/// failure has a fixed message.
+fn parse_pin(body: &[u8]) -> Result<(Pin, bool), ApiFailure> {
     let mut entry: PinEntry = serde_json::from_slice(body).map_err(|_| {
         ApiFailure::new(
             StatusCode::BAD_REQUEST,
@@ -108,7 +139,8 @@ fn parse_pin(body: &[u8]) -> Result<Pin, ApiFailure> {
     })?;
     let pin = Pin::parse(&entry.pin);
     entry.pin.zeroize();
-    pin.map_err(|err| invalid("pin", "format", &err.to_string()))
+    let pin = pin.map_err(|err| invalid("pin", "format", &err.to_string()))?;
+    Ok((pin, entry.confirm_last_try))
 }
 
 fn invalid(field: &str, problem: &str, message: &str) -> ApiFailure {
@@ -159,6 +191,10 @@ fn failure(failure: SessionFailure) -> ApiFailure {
             ErrorCode::ReaderUnavailable,
         ),
         SessionFailure::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
+        SessionFailure::Secret => (StatusCode::FORBIDDEN, ErrorCode::SessionSecretInvalid),
+        SessionFailure::LastTryNotConfirmed => {
+            (StatusCode::CONFLICT, ErrorCode::LastTryNotConfirmed)
+        }
     };
     ApiFailure::new(status, code, failure.to_string())
 }

@@ -1,4 +1,11 @@
-//! `GET /v1/events` (SSE) and `GET /v1/reception-queue` (JSON): the reception queue.
+//! `GET /v1/events` (SSE), `POST /v1/event-tickets` and `GET /v1/reception-queue` (JSON):
+//! the reception queue.
+//!
+//! Who sees what on the stream: reception events only for callers that may read the
+//! queue; a card session's progress only for the caller that started it (other desks do
+//! not learn its id). A kiosk therefore sees its own card sessions and nothing else. The
+//! stream ends when the caller's credential expires, so a page must come back with a
+//! fresh one.
 //!
 //! Where a client starts: `Last-Event-ID` (what EventSource sends when it reconnects),
 //! else `?after=<id>` (for clients that cannot set headers; an EventSource keeps its URL
@@ -8,19 +15,25 @@
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::Json;
+use axum::{Extension, Json};
 use futures_util::stream::{self, Stream, StreamExt};
-use onshi_core::api::{ErrorCode, ReceptionEvent, ReceptionQueue};
+use onshi_core::api::{ErrorCode, EventTicket, ReceptionEvent, ReceptionQueue};
 use onshi_core::card_session::CardSessionView;
+use onshi_core::credential::Caller;
+use onshi_core::roles::Capability;
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 use tracing::warn;
 
 use crate::api_error::ApiFailure;
+use crate::auth::{self, tickets::TICKET_LIFETIME, Authenticated};
 use crate::clock;
 use crate::reception::{closed, feed, Start};
 use crate::server::AppState;
@@ -35,13 +48,48 @@ const LAST_EVENT_ID: &str = "last-event-id";
 pub struct QueueParams {
     after: Option<String>,
     limit: Option<String>,
+    /// Read by the authentication layer; named here so it is not an unknown parameter.
+    #[allow(dead_code)]
+    ticket: Option<String>,
+}
+
+/// What a caller may see on the stream; `Err` when nothing.
+fn stream_scope(caller: &Caller) -> Result<(bool, bool), ApiFailure> {
+    let queue = auth::check(caller, Capability::ReceptionQueue);
+    let cards = auth::check(caller, Capability::CardSession);
+    match (queue, cards) {
+        (Err(refusal), Err(_)) => Err(refusal),
+        (queue, cards) => Ok((queue.is_ok(), cards.is_ok())),
+    }
+}
+
+/// `POST /v1/event-tickets`: a one-time ticket for `GET /v1/events?ticket=`.
+pub async fn issue_ticket(
+    State(state): State<AppState>,
+    Extension(Authenticated(caller)): Extension<Authenticated>,
+) -> Result<(StatusCode, Json<EventTicket>), ApiFailure> {
+    stream_scope(&caller)?;
+    let ticket = state
+        .auth
+        .tickets
+        .issue(Caller::clone(&caller))
+        .ok_or_else(|| ApiFailure::internal("the gateway has no randomness for a ticket"))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(EventTicket {
+            ticket,
+            expires_in_secs: TICKET_LIFETIME.as_secs(),
+        }),
+    ))
 }
 
 pub async fn events(
     State(state): State<AppState>,
+    Extension(Authenticated(caller)): Extension<Authenticated>,
     headers: HeaderMap,
     params: Result<Query<QueueParams>, QueryRejection>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiFailure> {
+    let (sees_queue, sees_cards) = stream_scope(&caller)?;
     let params = query_params(params)?;
     let header = match headers.get(LAST_EVENT_ID) {
         Some(value) => Some(
@@ -56,9 +104,21 @@ pub async fn events(
         Some(id) => Start::After(parse_id(&id, LAST_EVENT_ID)?),
         None => start_from(params.after.as_deref())?,
     };
-    let stored = feed(state.reception.clone(), start).map(|event| Ok(sse_event(&event)));
-    let cards = card_session_events(&state).map(|view| Ok(card_session_event(&view)));
-    let stream = stream::select(stored, cards);
+    let stored = if sees_queue {
+        feed(state.reception.clone(), start)
+            .map(|event| Ok(sse_event(&event)))
+            .boxed()
+    } else {
+        stream::empty().boxed()
+    };
+    let owner: Arc<str> = caller.sub.as_str().into();
+    let cards = card_session_events(&state)
+        .filter(move |event| std::future::ready(sees_cards && event.owner == owner))
+        .map(|event| Ok(card_session_event(&event.view)));
+    // The credential's end is the stream's end: the page reconnects with a fresh one.
+    let left = u64::try_from(caller.exp.saturating_sub(auth::unix_now())).unwrap_or(0);
+    let expiry = tokio::time::sleep(Duration::from_secs(left));
+    let stream = stream::select(stored, cards).take_until(expiry);
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(state.sse_keep_alive)))
 }
 
@@ -132,7 +192,7 @@ fn bad_cursor(field: &str) -> ApiFailure {
 /// Live card-session progress until the gateway shuts down; none without card sessions.
 /// Not replayed on reconnect (a page asks `GET /v1/card-sessions/{id}`); a client that
 /// falls far behind skips to the newest change.
-fn card_session_events(state: &AppState) -> impl Stream<Item = CardSessionView> {
+fn card_session_events(state: &AppState) -> impl Stream<Item = crate::card_session::SessionEvent> {
     let live = state.card_sessions.as_ref().map(|s| s.subscribe());
     let closing = state.reception.closing();
     stream::unfold((live, closing), |(live, mut closing)| async move {

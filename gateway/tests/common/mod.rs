@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod issuer;
 pub mod logs;
 pub mod postgres;
 pub mod sse;
@@ -18,6 +19,7 @@ use hyper::body::Bytes;
 use hyper::header::HeaderMap;
 use hyper::{Request, StatusCode};
 use hyper_util::rt::TokioIo;
+use onshi_core::card_session::SESSION_SECRET_HEADER;
 use onshi_gateway::{Config, Gateway, LinkTimings, Mode};
 use serde_json::{json, Value};
 use tempfile::TempDir;
@@ -65,17 +67,27 @@ pub fn terminal_config(root: &Path, timeout: Duration) -> Config {
     );
     config.allowed_origins = vec![EMR_ORIGIN.to_string()];
     config.link = fast_timings(timeout);
+    config.trusted_keys = issuer::key_set();
     config
 }
 
 /// `--sim` mode with data in `<root>/data`, everything else the defaults.
 pub fn sim_config(root: &Path, latency: Duration) -> Config {
-    Config::new(Mode::Sim { latency }, root.join("data"), INSTITUTION_CODE)
+    let mut config = Config::new(Mode::Sim { latency }, root.join("data"), INSTITUTION_CODE);
+    config.trusted_keys = issuer::key_set();
+    config
 }
 
 pub struct TestGateway {
     pub addr: SocketAddr,
     pub dir: TempDir,
+    /// `Bearer …` of a reception credential, sent by [`Self::send`] unless the test names
+    /// its own `authorization`.
+    pub authorization: String,
+    /// Card-session secrets from the `201`s [`Self::send`] saw, sent back on that
+    /// session's routes as the component does (tests of the secret use
+    /// [`Self::send_exact`]).
+    secrets: std::sync::Mutex<std::collections::HashMap<String, String>>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -112,7 +124,10 @@ impl TestGateway {
         Self::start(config, dir).await
     }
 
-    pub async fn start(config: Config, dir: TempDir) -> Self {
+    pub async fn start(mut config: Config, dir: TempDir) -> Self {
+        if config.trusted_keys.is_empty() {
+            config.trusted_keys = issuer::key_set();
+        }
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let gateway = Gateway::bind(config, listener)
             .await
@@ -130,6 +145,8 @@ impl TestGateway {
         Self {
             addr,
             dir,
+            authorization: issuer::bearer(onshi_core::roles::Role::Reception),
+            secrets: Default::default(),
             shutdown: Some(tx),
             task: Some(task),
         }
@@ -157,8 +174,45 @@ impl TestGateway {
         format!("127.0.0.1:{}", self.addr.port())
     }
 
-    /// `method path` with a correct Host and the given extra headers.
+    /// `method path` with a correct Host, the reception credential (unless `headers`
+    /// name an `authorization`) and the given extra headers.
     pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Reply {
+        let host = self.host();
+        let mut all = vec![("host", host.as_str())];
+        let names = |wanted: &str| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(wanted));
+        if !names("authorization") {
+            all.push(("authorization", self.authorization.as_str()));
+        }
+        let secret = path
+            .strip_prefix("/v1/card-sessions/")
+            .map(|rest| rest.split('/').next().unwrap_or_default())
+            .and_then(|id| self.secrets.lock().unwrap().get(id).cloned());
+        if let Some(secret) = secret.as_deref().filter(|_| !names(SESSION_SECRET_HEADER)) {
+            all.push((SESSION_SECRET_HEADER, secret));
+        }
+        all.extend_from_slice(headers);
+        let reply = raw_request(self.addr, method, path, &all, body).await;
+        if method == "POST" && path == "/v1/card-sessions" && reply.status == StatusCode::CREATED {
+            let view = reply.json();
+            if let (Some(id), Some(secret)) = (view["id"].as_str(), view["secret"].as_str()) {
+                self.secrets
+                    .lock()
+                    .unwrap()
+                    .insert(id.to_string(), secret.to_string());
+            }
+        }
+        reply
+    }
+
+    /// `method path` with a correct Host and exactly `headers`: no credential unless
+    /// given.
+    pub async fn send_exact(
         &self,
         method: &str,
         path: &str,
@@ -169,6 +223,14 @@ impl TestGateway {
         let mut all = vec![("host", host.as_str())];
         all.extend_from_slice(headers);
         raw_request(self.addr, method, path, &all, body).await
+    }
+
+    /// Host and the reception credential, for raw clients (SSE).
+    pub fn auth_headers(&self) -> Vec<(String, String)> {
+        vec![
+            ("host".to_string(), self.host()),
+            ("authorization".to_string(), self.authorization.clone()),
+        ]
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -205,12 +267,17 @@ impl TestGateway {
     /// once or watch the terminal folder while one waits.
     pub fn spawn_post_json(&self, path: &str, body: &Value) -> JoinHandle<Reply> {
         let (addr, host, path, text) = (self.addr, self.host(), path.to_string(), body.to_string());
+        let authorization = self.authorization.clone();
         tokio::spawn(async move {
             raw_request(
                 addr,
                 "POST",
                 &path,
-                &[("host", &host), ("content-type", "application/json")],
+                &[
+                    ("host", &host),
+                    ("authorization", &authorization),
+                    ("content-type", "application/json"),
+                ],
                 Some(&text),
             )
             .await
