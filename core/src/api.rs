@@ -256,6 +256,14 @@ pub enum ErrorCode {
     /// that would have to be stored is started; retry when `GET /v1/health` reports the
     /// store reachable again.
     StoreUnavailable,
+    /// 503: the gateway is handling as many requests as it takes at once; retry shortly.
+    Busy,
+    /// 503: as many event streams (`GET /v1/events`) are open as the gateway keeps; close
+    /// another page's stream or retry later.
+    TooManyStreams,
+    /// 503: the gateway could not answer in time (a hang other than the terminal's, which
+    /// is `terminal_timeout`); retry.
+    RequestTimeout,
 }
 
 /// What a reception-queue event reports. Sent as the SSE `event:` name.
@@ -430,5 +438,16 @@ mod tests {
             serde_json::to_value(ErrorCode::StoreUnavailable).unwrap(),
             "store_unavailable"
         );
+    }
+
+    #[test]
+    fn overload_codes_have_their_wire_names() {
+        for (code, name) in [
+            (ErrorCode::Busy, "busy"),
+            (ErrorCode::TooManyStreams, "too_many_streams"),
+            (ErrorCode::RequestTimeout, "request_timeout"),
+        ] {
+            assert_eq!(serde_json::to_value(code).unwrap(), name);
+        }
     }
 }

@@ -9,16 +9,19 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::{middleware, Router};
 use onshi_core::api::GatewayMode;
+#[cfg(feature = "sim")]
 use onshi_sim::national::NationalSide;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
 use crate::access_log::log_requests;
 use crate::api_error;
 use crate::card_session::CardSessions;
-use crate::config::{ensure_folder, ensure_loopback, Config, Mode};
+use crate::config::{ensure_loopback, Config, Mode};
 use crate::desk::heartbeat::Heartbeat;
 use crate::error::GatewayError;
 use crate::face_watch::{FaceFolders, FaceWatcher};
+use crate::limits::{limit_requests, CappedListener, RequestLimits};
 use crate::reception::Reception;
 use crate::routes::card_sessions::{
     cancel_session, enter_pin, get_session, start_session, visual_check,
@@ -26,10 +29,14 @@ use crate::routes::card_sessions::{
 use crate::routes::events::{events, reception_queue};
 use crate::routes::health::health;
 use crate::routes::qualifications::{check_qualification, queue_place};
+#[cfg(feature = "sim")]
 use crate::routes::sim_cards::{insert_card, list_cards, remove_card};
+#[cfg(feature = "sim")]
 use crate::routes::sim_faces::drop_face_result;
 use crate::security::{guard, SecurityPolicy};
+#[cfg(feature = "sim")]
 use crate::sim::{EmbeddedSim, SimFaces};
+#[cfg(feature = "sim")]
 use crate::sim_cards::SimCards;
 use crate::store::spawn_prober;
 use crate::terminal_link::{Admissions, LinkLimits, TerminalLink};
@@ -43,19 +50,29 @@ pub struct AppState {
     pub reception: Arc<Reception>,
     /// The simulated face reader; `Some` in `--sim` mode only, which is also what
     /// registers `POST /v1/sim/face-results`.
+    #[cfg(feature = "sim")]
     pub sim_faces: Option<Arc<SimFaces>>,
     /// Card sessions on PC/SC readers; `None` with `--terminal-dir` (no national side to
     /// send a card authentication to: the routes answer 503).
     pub card_sessions: Option<CardSessions>,
     /// The virtual cards; `Some` in `--sim` mode only, which registers `/v1/sim/cards…`.
+    #[cfg(feature = "sim")]
     pub sim_cards: Option<Arc<SimCards>>,
     pub sse_keep_alive: Duration,
+    /// One permit per open `GET /v1/events` stream ([`crate::limits::stream_slot`]).
+    pub event_streams: Arc<Semaphore>,
     /// This desk's heartbeat: which other desks share the terminal folder.
     pub desks: Arc<Heartbeat>,
 }
 
-/// The API with its security and logging layers, for a gateway listening on `port`.
-pub fn app(state: AppState, policy: SecurityPolicy, max_body_bytes: usize) -> Router {
+/// The API with its security, limits and logging layers, for a gateway listening on `port`.
+pub fn app(
+    state: AppState,
+    policy: SecurityPolicy,
+    limits: RequestLimits,
+    max_body_bytes: usize,
+) -> Router {
+    #[cfg_attr(not(feature = "sim"), allow(unused_mut))]
     let mut router = Router::new()
         .route("/v1/health", get(health))
         .route("/v1/qualifications", post(check_qualification))
@@ -69,9 +86,11 @@ pub fn app(state: AppState, policy: SecurityPolicy, max_body_bytes: usize) -> Ro
         )
         .route("/v1/card-sessions/{id}/pin", post(enter_pin))
         .route("/v1/card-sessions/{id}/visual-check", post(visual_check));
+    #[cfg(feature = "sim")]
     if state.sim_faces.is_some() {
         router = router.route("/v1/sim/face-results", post(drop_face_result));
     }
+    #[cfg(feature = "sim")]
     if state.sim_cards.is_some() {
         router = router
             .route("/v1/sim/cards", get(list_cards))
@@ -83,6 +102,10 @@ pub fn app(state: AppState, policy: SecurityPolicy, max_body_bytes: usize) -> Ro
         .method_not_allowed_fallback(api_error::method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .with_state(state)
+        .layer(middleware::from_fn_with_state(
+            Arc::new(limits),
+            limit_requests,
+        ))
         .layer(middleware::from_fn_with_state(Arc::new(policy), guard))
         .layer(middleware::from_fn(log_requests))
 }
@@ -101,12 +124,16 @@ pub struct Gateway {
     router: Router,
     listener: TcpListener,
     addr: SocketAddr,
+    max_connections: usize,
+    #[cfg(feature = "sim")]
     sim: Option<EmbeddedSim>,
     reception: Arc<Reception>,
     watcher: FaceWatcher,
     /// `--sim-face-every-secs`: the simulated reader and its pace.
+    #[cfg(feature = "sim")]
     face_ticker: Option<(Arc<SimFaces>, Duration)>,
     card_sessions: Option<CardSessions>,
+    #[cfg(feature = "sim")]
     sim_cards: Option<Arc<SimCards>>,
     link: Arc<TerminalLink>,
     heartbeat: Arc<Heartbeat>,
@@ -122,12 +149,14 @@ impl Gateway {
         })?;
         ensure_loopback(addr)?;
         config.validate()?;
-        ensure_folder(&config.data_dir)?;
-        ensure_folder(&config.rejected_dir())?;
-        ensure_folder(&config.face_archive_dir())?;
+        crate::data_dir::prepare(
+            &config.data_dir,
+            &[config.rejected_dir(), config.face_archive_dir()],
+        )?;
         let reception = Arc::new(Reception::open(&config.store, &config.data_dir).await?);
         let terminal_dir = config.terminal_dir();
         let (mode, sim) = match &config.mode {
+            #[cfg(feature = "sim")]
             Mode::Sim { latency } => (
                 GatewayMode::Sim,
                 Some(EmbeddedSim::start(
@@ -136,7 +165,7 @@ impl Gateway {
                     &config.institution_code,
                 )?),
             ),
-            Mode::Terminal { .. } => (GatewayMode::Terminal, None),
+            Mode::Terminal { .. } => (GatewayMode::Terminal, None::<Simulator>),
         };
         let desk_id = crate::desk::load_or_create(&config.data_dir)?;
         // The terminal's sessions are counted in the store, so every desk sharing it shares
@@ -161,6 +190,7 @@ impl Gateway {
             reception.store().identity(),
             config.heartbeat_interval,
         ));
+        #[cfg(feature = "sim")]
         let sim_faces = sim.as_ref().map(EmbeddedSim::faces);
         let watcher = FaceWatcher::new(
             FaceFolders {
@@ -171,9 +201,11 @@ impl Gateway {
             config.face_poll_interval,
             Arc::clone(&reception),
         );
+        #[cfg(feature = "sim")]
         let face_ticker = sim_faces
             .clone()
             .zip(config.sim_face_every.filter(|every| !every.is_zero()));
+        #[cfg(feature = "sim")]
         let (card_sessions, sim_cards) = match &sim {
             Some(sim) => {
                 let national = Arc::new(NationalSide::new(
@@ -189,27 +221,38 @@ impl Gateway {
             }
             None => (None, None),
         };
+        // No national side without the simulator: card sessions answer 503.
+        #[cfg(not(feature = "sim"))]
+        let card_sessions = sim.map(|never| match never {});
         let state = AppState {
             mode,
             institution_code: config.institution_code.as_str().into(),
             link: Arc::clone(&link),
             reception: Arc::clone(&reception),
+            #[cfg(feature = "sim")]
             sim_faces,
             card_sessions: card_sessions.clone(),
+            #[cfg(feature = "sim")]
             sim_cards: sim_cards.clone(),
             sse_keep_alive: config.sse_keep_alive,
+            event_streams: Arc::new(Semaphore::new(config.max_event_streams.max(1))),
             desks: Arc::clone(&heartbeat),
         };
         let policy = SecurityPolicy::new(addr.port(), config.allowed_origins.iter().cloned());
+        let limits = RequestLimits::new(config.request_timeout, config.max_in_flight);
         Ok(Self {
-            router: app(state, policy, config.max_body_bytes),
+            router: app(state, policy, limits, config.max_body_bytes),
             listener,
             addr,
+            max_connections: config.max_connections,
+            #[cfg(feature = "sim")]
             sim,
             reception,
             watcher,
+            #[cfg(feature = "sim")]
             face_ticker,
             card_sessions,
+            #[cfg(feature = "sim")]
             sim_cards,
             link,
             heartbeat,
@@ -236,6 +279,7 @@ impl Gateway {
         let sweeper = self.link.spawn_sweeper(self.reception.closing());
         let heartbeat = self.heartbeat.spawn(self.reception.closing());
         let prober = spawn_prober(Arc::clone(self.reception.store()), self.reception.closing());
+        #[cfg(feature = "sim")]
         let ticker = self
             .face_ticker
             .map(|(faces, every)| faces.spawn_ticker(every, self.reception.closing()));
@@ -246,7 +290,8 @@ impl Gateway {
             shutdown.await;
             reception.close();
         };
-        let result = axum::serve(self.listener, self.router)
+        let listener = CappedListener::new(self.listener, self.max_connections);
+        let result = axum::serve(listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(GatewayError::Serve);
@@ -254,6 +299,7 @@ impl Gateway {
         if let Some(sessions) = &self.card_sessions {
             sessions.shutdown();
         }
+        #[cfg(feature = "sim")]
         if let Some(cards) = &self.sim_cards {
             let _ = cards.remove().await;
         }
@@ -261,9 +307,11 @@ impl Gateway {
         let _ = sweeper.await;
         let _ = heartbeat.await;
         let _ = prober.await;
+        #[cfg(feature = "sim")]
         if let Some(ticker) = ticker {
             let _ = ticker.await;
         }
+        #[cfg(feature = "sim")]
         if let Some(sim) = self.sim {
             sim.stop().await;
         }
@@ -271,7 +319,14 @@ impl Gateway {
     }
 }
 
+/// What `--sim` runs; nothing in a build without the simulator.
+#[cfg(feature = "sim")]
+type Simulator = EmbeddedSim;
+#[cfg(not(feature = "sim"))]
+enum Simulator {}
+
 /// OS randomness for the simulated national side's challenges.
+#[cfg(feature = "sim")]
 fn challenge_seed() -> Result<[u8; 32], GatewayError> {
     let mut seed = [0u8; 32];
     getrandom::getrandom(&mut seed).map_err(|err| GatewayError::SimCards(err.to_string()))?;

@@ -22,6 +22,7 @@ use tracing::warn;
 
 use crate::api_error::ApiFailure;
 use crate::clock;
+use crate::limits::stream_slot;
 use crate::reception::{closed, feed, Start};
 use crate::server::AppState;
 
@@ -56,9 +57,14 @@ pub async fn events(
         Some(id) => Start::After(parse_id(&id, LAST_EVENT_ID)?),
         None => start_from(params.after.as_deref())?,
     };
+    let slot = stream_slot(&state.event_streams)?;
     let stored = feed(state.reception.clone(), start).map(|event| Ok(sse_event(&event)));
     let cards = card_session_events(&state).map(|view| Ok(card_session_event(&view)));
-    let stream = stream::select(stored, cards);
+    // The stream owns the slot, so it is free again once the client goes away.
+    let stream = stream::select(stored, cards).map(move |item| {
+        let _held = &slot;
+        item
+    });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(state.sse_keep_alive)))
 }
 
