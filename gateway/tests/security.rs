@@ -298,6 +298,9 @@ async fn other_sites_without_an_allowed_origin_are_refused() {
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK);
-    assert_eq!(reply.header("access-control-allow-origin"), Some(EMR_ORIGIN));
+    assert_eq!(
+        reply.header("access-control-allow-origin"),
+        Some(EMR_ORIGIN)
+    );
     gw.stop().await;
 }
