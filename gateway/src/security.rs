@@ -6,11 +6,10 @@
 //! 2. **Origin**, when a browser sends one, must be on the allowlist (403 otherwise, with no
 //!    CORS headers). Browsers send Origin on every cross-origin POST, including the
 //!    preflight-free "simple" ones, so this also stops CSRF. Clients without Origin
-//!    (curl, an EMR server) are not browsers and may call.
-//! 2b. **Sec-Fetch-Site** `cross-site` or `same-site` without an allowed Origin is refused
-//!    (403): a browser request from another site that carries no Origin, such as a
-//!    `no-cors` GET or `<img src=…/v1/events>`, which would otherwise read nothing but
-//!    still run the handler (or hold an event stream open).
+//!    (curl, an EMR server) are not browsers and may call. But a browser request that
+//!    says it comes from another site (`Sec-Fetch-Site: cross-site` or `same-site`) and
+//!    carries no Origin, such as a `no-cors` GET or `<img src=…/v1/events>`, is refused
+//!    (403): it could read nothing, yet it would run the handler (or hold a stream open).
 //! 3. **CORS** for allowed origins: the exact origin echoed (never `*`) with `Vary: Origin`;
 //!    preflights answered here, including Private Network Access.
 //!
