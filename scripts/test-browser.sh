@@ -21,8 +21,8 @@ free_port() {
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});'
 }
 
-log "building the gateway and the simulator"
-cargo build --quiet -p onshi-gateway -p onshi-sim
+log "building the gateway (with the simulator) and the simulator"
+cargo build --quiet -p onshi-gateway -p onshi-sim --features onshi-gateway/sim
 
 work_dir=$(mktemp -d)
 gateway_pid=""

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up the machine (idempotent) and runs every onshi test:
-#   1. formatting and lints (rustfmt, clippy -D warnings, natively and for wasm32),
+#   1. formatting and lints (rustfmt, clippy -D warnings, natively and for wasm32; the
+#      gateway with and without its simulator, cargo feature `sim`),
 #   2. native tests of every crate (core, sim, gateway over real HTTP and a real PostgreSQL,
-#      component logic),
+#      component logic), the gateway with its simulator, then the build without it,
 #   3. browser tests in headless Chromium (wasm-bindgen-test; one suite against a real gateway),
 #   4. end-to-end: the demo as the README starts it, driven in real Chromium.
 set -euo pipefail
@@ -18,7 +19,9 @@ scripts/setup.sh
 
 step "format and lints"
 cargo fmt --all -- --check
-cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy --workspace --all-targets --quiet --features onshi-gateway/sim -- -D warnings
+# A clinic's build, without the simulator (suites that need it are skipped).
+cargo clippy -p onshi-gateway --all-targets --quiet -- -D warnings
 cargo clippy -p onshi -p onshi-core --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 
 step "native tests"
@@ -28,7 +31,9 @@ pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/onshi-pg.XXXXXX")
 trap 'scripts/postgres.sh stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
 ONSHI_TEST_POSTGRES_URL=$(scripts/postgres.sh start --dir "$pg_dir")
 export ONSHI_TEST_POSTGRES_URL
-cargo test --workspace --quiet
+cargo test --workspace --quiet --features onshi-gateway/sim
+# Without the simulator: `--sim` refused, none of its virtual-card keys in the binary.
+cargo test -p onshi-gateway --quiet --test no_sim_build
 
 step "browser tests (headless Chromium)"
 scripts/test-browser.sh

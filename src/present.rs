@@ -471,6 +471,9 @@ pub fn error_view(error: &ClientError) -> ErrorView {
                 ErrorCode::SessionNotWaiting => (Msg::ErrorGateway, true, true),
                 // The gateway's message says what is down (its store) and when to retry.
                 ErrorCode::StoreUnavailable => (Msg::ErrorGateway, true, true),
+                // The gateway is overloaded or hung for a moment: its message says so.
+                ErrorCode::Busy | ErrorCode::TooManyStreams => (Msg::ErrorGateway, true, true),
+                ErrorCode::RequestTimeout => (Msg::ErrorTimeout, true, false),
                 ErrorCode::SessionActive => (Msg::ErrorSessionActive, true, false),
                 ErrorCode::ReaderUnavailable => (Msg::CardErrReaderUnavailable, true, false),
                 // The gateway's message names the credential or role problem.

@@ -287,6 +287,14 @@ pub enum ErrorCode {
     /// 409: the card has one PIN try left and the request did not say the user confirmed
     /// spending it (`confirm_last_try: true`).
     LastTryNotConfirmed,
+    /// 503: the gateway is handling as many requests as it takes at once; retry shortly.
+    Busy,
+    /// 503: as many event streams (`GET /v1/events`) are open as the gateway keeps; close
+    /// another page's stream or retry later.
+    TooManyStreams,
+    /// 503: the gateway could not answer in time (a hang other than the terminal's, which
+    /// is `terminal_timeout`); retry.
+    RequestTimeout,
 }
 
 /// What a reception-queue event reports. Sent as the SSE `event:` name.
@@ -461,5 +469,16 @@ mod tests {
             serde_json::to_value(ErrorCode::StoreUnavailable).unwrap(),
             "store_unavailable"
         );
+    }
+
+    #[test]
+    fn overload_codes_have_their_wire_names() {
+        for (code, name) in [
+            (ErrorCode::Busy, "busy"),
+            (ErrorCode::TooManyStreams, "too_many_streams"),
+            (ErrorCode::RequestTimeout, "request_timeout"),
+        ] {
+            assert_eq!(serde_json::to_value(code).unwrap(), name);
+        }
     }
 }

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{
-    parse_listen, Config, Mode, DEFAULT_DATA_DIR, DEMO_ORIGINS, SIM_INSTITUTION_CODE,
-};
+use crate::config::{parse_listen, Config, Mode};
+#[cfg(feature = "sim")]
+use crate::config::{DEMO_ORIGINS, SIM_INSTITUTION_CODE};
 use crate::error::GatewayError;
 use crate::store::StoreLocation;
 
@@ -32,7 +32,8 @@ pub enum Command {
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("terminal").required(true).args(["sim", "terminal_dir"]))]
 pub struct ServeArgs {
-    /// Play the terminal with the embedded simulator (in <data-dir>/sim-terminal).
+    /// Play the terminal with the embedded simulator (in <data-dir>/sim-terminal); only in
+    /// builds with the `sim` feature.
     #[arg(long)]
     pub sim: bool,
     /// The terminal's shared folder holding req/, res/ and face/.
@@ -45,9 +46,11 @@ pub struct ServeArgs {
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     pub allow_origin: Vec<String>,
     /// Folder for the SQLite store, taken-in and rejected files and the simulator's
-    /// terminal folder; on a local disk.
-    #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
-    pub data_dir: PathBuf,
+    /// terminal folder; on a local disk, kept owner-only (0700). Default: the user's local
+    /// data folder (~/.local/share/onshi-gateway on Linux,
+    /// %LOCALAPPDATA%\onshi\onshi-gateway\data on Windows).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
     /// Where the reception queue is kept: `sqlite` (the default, <data-dir>/onshi.sqlite3,
     /// one desk) or a PostgreSQL URL (postgres://user@host:port/database) that every desk's
     /// gateway of the clinic points at.
@@ -80,6 +83,7 @@ impl ServeArgs {
     /// The configuration and the address to listen on.
     pub fn into_config(self) -> Result<(Config, SocketAddr), GatewayError> {
         let listen = parse_listen(&self.listen)?;
+        #[cfg_attr(not(feature = "sim"), allow(unused_mut))]
         let mut origins = self.allow_origin;
         let sim_face_every =
             (self.sim_face_every_secs > 0).then(|| Duration::from_secs(self.sim_face_every_secs));
@@ -94,6 +98,9 @@ impl ServeArgs {
                 self.institution_code
                     .ok_or(GatewayError::MissingInstitutionCode)?,
             ),
+            #[cfg(not(feature = "sim"))]
+            _ => return Err(GatewayError::NoSimulator),
+            #[cfg(feature = "sim")]
             _ => {
                 for demo in DEMO_ORIGINS {
                     if !origins.iter().any(|o| o == demo) {
@@ -107,7 +114,11 @@ impl ServeArgs {
                 (Mode::Sim { latency }, code)
             }
         };
-        let mut config = Config::new(mode, self.data_dir, &code);
+        let data_dir = match self.data_dir {
+            Some(dir) => dir,
+            None => crate::data_dir::default_data_dir()?,
+        };
+        let mut config = Config::new(mode, data_dir, &code);
         if let Some(path) = &self.trust_keys {
             config.trusted_keys = load_trusted_keys(path)?;
         }
@@ -155,6 +166,7 @@ mod tests {
         })
     }
 
+    #[cfg(feature = "sim")]
     #[test]
     fn sim_adds_the_demo_origins() {
         let (config, listen) = serve_args(&["--sim", "--allow-origin", "https://emr.example.jp"])
@@ -173,8 +185,41 @@ mod tests {
         );
         assert_eq!(
             config.terminal_dir(),
-            PathBuf::from(".onshi-data/sim-terminal")
+            crate::data_dir::default_data_dir()
+                .unwrap()
+                .join("sim-terminal")
         );
+    }
+
+    #[cfg(not(feature = "sim"))]
+    #[test]
+    fn a_build_without_the_simulator_refuses_sim() {
+        let refused = serve_args(&["--sim"]).unwrap().into_config();
+        assert!(matches!(refused, Err(GatewayError::NoSimulator)));
+    }
+
+    #[test]
+    fn the_data_dir_defaults_to_the_platform_folder() {
+        let args = [
+            "--terminal-dir",
+            "share",
+            "--institution-code",
+            "1319999999",
+        ];
+        let (config, _) = serve_args(&args).unwrap().into_config().unwrap();
+        let default = crate::data_dir::default_data_dir().unwrap();
+        assert_eq!(config.data_dir, default);
+        assert!(default.is_absolute(), "{}", default.display());
+        assert!(
+            default.iter().any(|part| part == "onshi-gateway"),
+            "{}",
+            default.display()
+        );
+        let (config, _) = serve_args(&[&args[..], &["--data-dir", "here"]].concat())
+            .unwrap()
+            .into_config()
+            .unwrap();
+        assert_eq!(config.data_dir, PathBuf::from("here"));
     }
 
     #[test]
@@ -199,6 +244,7 @@ mod tests {
         assert_eq!(config.terminal_dir(), PathBuf::from("share"));
     }
 
+    #[cfg(feature = "sim")]
     #[test]
     fn face_drops_are_off_by_default_and_sim_only() {
         let (config, _) = serve_args(&["--sim"]).unwrap().into_config().unwrap();
@@ -221,6 +267,7 @@ mod tests {
         assert!(matches!(terminal, Err(GatewayError::SimOnly { .. })));
     }
 
+    #[cfg(feature = "sim")]
     #[test]
     fn the_store_is_sqlite_unless_a_postgres_url_is_given() {
         let (config, _) = serve_args(&["--sim"]).unwrap().into_config().unwrap();
@@ -262,6 +309,7 @@ mod tests {
         assert!(serve_args(&["--sim", "--terminal-dir", "share"]).is_err());
     }
 
+    #[cfg(feature = "sim")]
     #[test]
     fn bad_values_are_refused_with_reasons() {
         let wide = serve_args(&["--sim", "--listen", "0.0.0.0:7611"])

@@ -2,15 +2,13 @@
 //! (command line, tests, scripts).
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::error::GatewayError;
 use crate::store::StoreLocation;
 use crate::terminal_link::LinkTimings;
 
-/// Data folder used when `--data-dir` is not given, relative to the working directory.
-pub const DEFAULT_DATA_DIR: &str = ".onshi-data";
 /// Origins of the demo pages (`npm start`), allowed in `--sim` mode only.
 pub const DEMO_ORIGINS: [&str; 2] = ["http://127.0.0.1:8080", "http://localhost:8080"];
 /// The real terminal accepts this many sessions at once.
@@ -29,11 +27,27 @@ pub const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(15);
 /// SSE keep-alive comment interval: under the idle timeouts of proxies and of browsers
 /// (which give up on a silent EventSource after about 45 s in some versions).
 pub const DEFAULT_SSE_KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// Longest time a request may take to be answered (to its response headers: an event
+/// stream's body is not cut). Above the longest terminal timeout (39 s) plus the wait for
+/// a terminal session, so it only ends requests that hang for another reason.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(45);
+/// Requests being handled at once; more are refused at once (503 `busy`) rather than
+/// queued without end. A desk needs a handful; a clinic's desks each have their own
+/// gateway. Above the terminal's sessions plus their waiting line (40).
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 128;
+/// Open `GET /v1/events` streams; a page holds one (a few with several tabs). More are
+/// refused (503 `too_many_streams`), so a page that keeps opening streams (or
+/// `<img src=…/v1/events>` on a foreign page) cannot pin the gateway's memory.
+pub const DEFAULT_MAX_EVENT_STREAMS: usize = 32;
+/// Open TCP connections; beyond this new ones wait in the listen backlog until one
+/// closes. Room for every event stream and every in-flight request.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
 
 /// Where qualification requests go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
     /// The embedded simulator plays the terminal in `<data_dir>/sim-terminal`.
+    #[cfg(feature = "sim")]
     Sim {
         /// How long the simulated terminal takes to answer.
         latency: Duration,
@@ -48,7 +62,8 @@ pub struct Config {
     /// Exact origins (`scheme://host[:port]`) whose pages may call the API.
     pub allowed_origins: Vec<String>,
     /// Holds the SQLite store (unless `store` says PostgreSQL), `rejected/` (unreadable
-    /// terminal answers), `face-archive/` and, in sim mode, the sim terminal.
+    /// terminal answers), `face-archive/` and, in sim mode, the sim terminal; owner-only
+    /// ([`crate::data_dir`]).
     pub data_dir: PathBuf,
     /// Where the reception queue is kept (`--store`): SQLite in `data_dir` by default, or a
     /// PostgreSQL database the clinic's desks share.
@@ -72,12 +87,23 @@ pub struct Config {
     pub card_sessions: crate::card_session::CardSessionSettings,
     /// `--sim` only: vpcd port of the virtual reader the demo's cards go into
     /// (35963 = "Virtual PCD 00 00").
+    #[cfg(feature = "sim")]
     pub sim_vpcd_port: u16,
     /// The host EMR's issuer keys (`--trust-keys`): every route but health needs a
     /// credential one of them signed. Empty refuses to start.
     pub trusted_keys: onshi_core::jose::KeySet,
     /// The `aud` credentials must name (`--audience`).
     pub audience: String,
+    /// [`DEFAULT_REQUEST_TIMEOUT`]: a request not answered by then gets 503
+    /// `request_timeout`.
+    pub request_timeout: Duration,
+    /// [`DEFAULT_MAX_IN_FLIGHT`]: requests handled at once (event streams not counted once
+    /// they have started).
+    pub max_in_flight: usize,
+    /// [`DEFAULT_MAX_EVENT_STREAMS`]: open `GET /v1/events` streams.
+    pub max_event_streams: usize,
+    /// [`DEFAULT_MAX_CONNECTIONS`]: open TCP connections.
+    pub max_connections: usize,
 }
 
 impl Config {
@@ -98,15 +124,21 @@ impl Config {
             sse_keep_alive: DEFAULT_SSE_KEEP_ALIVE,
             heartbeat_interval: DEFAULT_HEARTBEAT,
             card_sessions: crate::card_session::CardSessionSettings::default(),
+            #[cfg(feature = "sim")]
             sim_vpcd_port: onshi_sim::vpcd::DEFAULT_PORT,
             trusted_keys: onshi_core::jose::KeySet::default(),
             audience: onshi_core::credential::DEFAULT_AUDIENCE.to_string(),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            max_event_streams: DEFAULT_MAX_EVENT_STREAMS,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 
     /// The folder holding `req/`, `res/` and `face/`.
     pub fn terminal_dir(&self) -> PathBuf {
         match &self.mode {
+            #[cfg(feature = "sim")]
             Mode::Sim { .. } => self.data_dir.join("sim-terminal"),
             Mode::Terminal { dir } => dir.clone(),
         }
@@ -237,14 +269,6 @@ pub fn check_origin(origin: &str) -> Result<(), GatewayError> {
     Ok(())
 }
 
-/// Creates `path` (and parents) with a typed error naming it.
-pub fn ensure_folder(path: &Path) -> Result<(), GatewayError> {
-    std::fs::create_dir_all(path).map_err(|source| GatewayError::Folder {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,8 +338,8 @@ mod tests {
     #[test]
     fn a_terminal_timeout_beyond_the_component_deadline_is_refused() {
         let mut config = Config::new(
-            Mode::Sim {
-                latency: Duration::ZERO,
+            Mode::Terminal {
+                dir: "share".into(),
             },
             "data",
             "1319999999",
@@ -324,7 +348,7 @@ mod tests {
             config.validate(),
             Err(GatewayError::NoTrustedKeys)
         ));
-        config.trusted_keys = crate::cli::load_trusted_keys(Path::new(concat!(
+        config.trusted_keys = crate::cli::load_trusted_keys(std::path::Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/fixtures/cli-test-issuer.jwks.json"
         )))

@@ -43,6 +43,14 @@ pub enum GatewayError {
     MissingInstitutionCode,
     #[error("{option} works only with --sim: a real terminal's reader is not ours to drive")]
     SimOnly { option: &'static str },
+    /// A build without the `sim` feature carries no simulator (nor its test keys).
+    #[error("this build has no simulator; build with --features sim, or use --terminal-dir")]
+    NoSimulator,
+    #[error(
+        "no home folder is known for this user, so there is no default data folder; \
+         pass --data-dir DIR (a private folder on a local disk)"
+    )]
+    NoDefaultDataDir,
     #[error("cannot open the reception store: {0}")]
     Store(#[from] crate::store::StoreError),
     #[error("cannot prepare folder {path}: {source}")]

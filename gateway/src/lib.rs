@@ -20,15 +20,20 @@
 //! My Number Cards on a reader the gateway drives run as card sessions
 //! ([`card_session`], `POST /v1/card-sessions`) over PC/SC ([`card_reader`]); in `--sim`
 //! mode the national side is simulated and virtual cards go into pcscd's vpcd reader
-//! ([`sim_cards`]).
+//! (`sim_cards`).
+//!
+//! The simulator (`--sim`, the `sim` and `sim_cards` modules, the `/v1/sim/…` routes) is
+//! compiled only with the `sim` cargo feature, so a clinic's build carries neither it nor
+//! the virtual cards' test keys.
 //!
 //! # Running it
 //!
 //! `onshi-gateway serve --sim` runs the embedded simulated terminal; `onshi-gateway serve
 //! --terminal-dir DIR --institution-code CODE` uses a real terminal share. The data folder
-//! (`--data-dir`, default `./.onshi-data`, on a local disk) keeps the store, taken-in face
-//! files in `face-archive/`, unusable terminal answers and face files in `rejected/` and,
-//! in sim mode, the simulator's folder `sim-terminal/`.
+//! (`--data-dir`, default the user's local data folder, e.g.
+//! `~/.local/share/onshi-gateway`; on a local disk; owner-only, see [`data_dir`]) keeps
+//! the store, taken-in face files in `face-archive/`, unusable terminal answers and face
+//! files in `rejected/` and, in sim mode, the simulator's folder `sim-terminal/`.
 //!
 //! In-process (tests, scripts): build a [`Config`], bind a loopback
 //! `tokio::net::TcpListener` and call [`serve`] with a shutdown future, or
@@ -37,7 +42,9 @@
 //! # Security
 //!
 //! Loopback only; Host allowlist against DNS rebinding; Origin allowlist with exact CORS;
-//! body size limit; every error is `{"error":{"code","message","fields"}}`. See
+//! cross-site requests without an allowed Origin refused (`Sec-Fetch-Site`); body size
+//! limit; a request timeout and caps on in-flight requests, event streams and connections
+//! ([`limits`]); every error is `{"error":{"code","message","fields"}}`. See
 //! [`security`]. Logs at info level carry request ids, statuses and timings, never
 //! names, card numbers or birthdates.
 
@@ -49,15 +56,19 @@ pub mod card_session;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod data_dir;
 pub mod desk;
 pub mod error;
 pub mod face_watch;
 pub mod json;
+pub mod limits;
 pub mod reception;
 pub mod routes;
 pub mod security;
 pub mod server;
+#[cfg(feature = "sim")]
 pub mod sim;
+#[cfg(feature = "sim")]
 pub mod sim_cards;
 pub mod store;
 pub mod terminal_link;

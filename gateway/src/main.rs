@@ -36,10 +36,10 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), GatewayError> {
     let Command::Serve(args) = cli.command;
     let (config, listen) = args.into_config()?;
-    let mode = if matches!(config.mode, onshi_gateway::Mode::Sim { .. }) {
-        "sim"
-    } else {
+    let mode = if matches!(config.mode, onshi_gateway::Mode::Terminal { .. }) {
         "terminal"
+    } else {
+        "sim"
     };
     let listener = tokio::net::TcpListener::bind(listen)
         .await

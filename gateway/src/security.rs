@@ -6,7 +6,10 @@
 //! 2. **Origin**, when a browser sends one, must be on the allowlist (403 otherwise, with no
 //!    CORS headers). Browsers send Origin on every cross-origin POST, including the
 //!    preflight-free "simple" ones, so this also stops CSRF. Clients without Origin
-//!    (curl, an EMR server) are not browsers and may call.
+//!    (curl, an EMR server) are not browsers and may call. But a browser request that
+//!    says it comes from another site (`Sec-Fetch-Site: cross-site` or `same-site`) and
+//!    carries no Origin, such as a `no-cors` GET or `<img src=…/v1/events>`, is refused
+//!    (403): it could read nothing, yet it would run the handler (or hold a stream open).
 //! 3. **CORS** for allowed origins: the exact origin echoed (never `*`) with `Vary: Origin`;
 //!    preflights answered here, including Private Network Access.
 //!
@@ -42,6 +45,7 @@ const ALLOWED_HEADERS: &str =
 const PREFLIGHT_MAX_AGE_SECS: &str = "600";
 const REQUEST_PRIVATE_NETWORK: &str = "access-control-request-private-network";
 const ALLOW_PRIVATE_NETWORK: &str = "access-control-allow-private-network";
+const SEC_FETCH_SITE: &str = "sec-fetch-site";
 
 /// Who may talk to this gateway.
 #[derive(Debug, Clone)]
@@ -118,6 +122,22 @@ pub async fn guard(
     };
 
     let Some(origin) = origin else {
+        if let Some(site) = cross_site(request.headers()) {
+            warn!(
+                sec_fetch_site = site,
+                path = %request.uri().path(),
+                "refused a browser request from another site that carried no Origin"
+            );
+            let mut refused = ApiFailure::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::OriginNotAllowed,
+                "requests from another site must come from an allowed page origin (CORS, \
+                 with Origin; see --allow-origin)",
+            )
+            .into_response();
+            add_vary_origin(refused.headers_mut());
+            return refused;
+        }
         let mut response = next.run(request).await;
         add_vary_origin(response.headers_mut());
         return response;
@@ -135,6 +155,17 @@ pub async fn guard(
     );
     add_vary_origin(headers);
     response
+}
+
+/// The browser's `Sec-Fetch-Site` when it says the request comes from another site
+/// (`cross-site`, or `same-site`: another port or subdomain of the same site). `none` (typed
+/// in the address bar) and `same-origin` pass, and so does a client that sends no such
+/// header (not a browser).
+fn cross_site(headers: &HeaderMap) -> Option<&'static str> {
+    let value = headers.get(SEC_FETCH_SITE)?.as_bytes();
+    ["cross-site", "same-site"]
+        .into_iter()
+        .find(|site| value.eq_ignore_ascii_case(site.as_bytes()))
 }
 
 /// HTTP/1.1 carries the authority in Host; HTTP/2 in the URI.
@@ -206,6 +237,20 @@ mod tests {
         assert!(!policy.host_allowed("127.0.0.1:8080"));
         assert!(!policy.host_allowed("attacker.example:7611"));
         assert!(!policy.host_allowed("localhost.attacker.example:7611"));
+    }
+
+    #[test]
+    fn other_sites_are_told_apart_from_this_origin_and_address_bar() {
+        let with = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(SEC_FETCH_SITE, HeaderValue::from_str(value).unwrap());
+            headers
+        };
+        assert_eq!(cross_site(&with("cross-site")), Some("cross-site"));
+        assert_eq!(cross_site(&with("Same-Site")), Some("same-site"));
+        assert_eq!(cross_site(&with("same-origin")), None);
+        assert_eq!(cross_site(&with("none")), None);
+        assert_eq!(cross_site(&HeaderMap::new()), None);
     }
 
     #[test]

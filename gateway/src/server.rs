@@ -10,17 +10,20 @@ use axum::routing::{get, post};
 use axum::{middleware, Router};
 use onshi_core::api::GatewayMode;
 use onshi_core::roles::Capability;
+#[cfg(feature = "sim")]
 use onshi_sim::national::NationalSide;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
 use crate::access_log::log_requests;
 use crate::api_error;
 use crate::auth::{authenticate, require, Auth};
 use crate::card_session::CardSessions;
-use crate::config::{ensure_folder, ensure_loopback, Config, Mode};
+use crate::config::{ensure_loopback, Config, Mode};
 use crate::desk::heartbeat::Heartbeat;
 use crate::error::GatewayError;
 use crate::face_watch::{FaceFolders, FaceWatcher};
+use crate::limits::{limit_requests, CappedListener, RequestLimits};
 use crate::reception::Reception;
 use crate::routes::card_sessions::{
     cancel_session, enter_pin, get_session, start_session, visual_check,
@@ -28,10 +31,14 @@ use crate::routes::card_sessions::{
 use crate::routes::events::{events, issue_ticket, reception_queue};
 use crate::routes::health::health;
 use crate::routes::qualifications::{check_qualification, queue_place};
+#[cfg(feature = "sim")]
 use crate::routes::sim_cards::{insert_card, list_cards, remove_card};
+#[cfg(feature = "sim")]
 use crate::routes::sim_faces::drop_face_result;
 use crate::security::{guard, SecurityPolicy};
+#[cfg(feature = "sim")]
 use crate::sim::{EmbeddedSim, SimFaces};
+#[cfg(feature = "sim")]
 use crate::sim_cards::SimCards;
 use crate::store::spawn_prober;
 use crate::terminal_link::{Admissions, LinkLimits, TerminalLink};
@@ -45,21 +52,30 @@ pub struct AppState {
     pub reception: Arc<Reception>,
     /// The simulated face reader; `Some` in `--sim` mode only, which is also what
     /// registers `POST /v1/sim/face-results`.
+    #[cfg(feature = "sim")]
     pub sim_faces: Option<Arc<SimFaces>>,
     /// Card sessions on PC/SC readers; `None` with `--terminal-dir` (no national side to
     /// send a card authentication to: the routes answer 503).
     pub card_sessions: Option<CardSessions>,
     /// The virtual cards; `Some` in `--sim` mode only, which registers `/v1/sim/cards…`.
+    #[cfg(feature = "sim")]
     pub sim_cards: Option<Arc<SimCards>>,
     pub sse_keep_alive: Duration,
+    /// One permit per open `GET /v1/events` stream ([`crate::limits::stream_slot`]).
+    pub event_streams: Arc<Semaphore>,
     /// This desk's heartbeat: which other desks share the terminal folder.
     pub desks: Arc<Heartbeat>,
     /// Trusted issuer keys and event-stream tickets.
     pub auth: Arc<Auth>,
 }
 
-/// The API with its security and logging layers, for a gateway listening on `port`.
-pub fn app(state: AppState, policy: SecurityPolicy, max_body_bytes: usize) -> Router {
+/// The API with its security, limits and logging layers, for a gateway listening on `port`.
+pub fn app(
+    state: AppState,
+    policy: SecurityPolicy,
+    limits: RequestLimits,
+    max_body_bytes: usize,
+) -> Router {
     // Each group names the capability of the role table (onshi_core::roles) it needs; the
     // event stream decides inside what each caller may see.
     let needs = |capability| middleware::from_fn_with_state(capability, require);
@@ -79,6 +95,7 @@ pub fn app(state: AppState, policy: SecurityPolicy, max_body_bytes: usize) -> Ro
         .route("/v1/card-sessions/{id}/pin", post(enter_pin))
         .route("/v1/card-sessions/{id}/visual-check", post(visual_check))
         .route_layer(needs(Capability::CardSession));
+    #[cfg_attr(not(feature = "sim"), allow(unused_mut))]
     let mut router = Router::new()
         .route("/v1/health", get(health))
         .route("/v1/events", get(events))
@@ -86,9 +103,11 @@ pub fn app(state: AppState, policy: SecurityPolicy, max_body_bytes: usize) -> Ro
         .merge(qualify)
         .merge(queue)
         .merge(cards);
+    #[cfg(feature = "sim")]
     if state.sim_faces.is_some() {
         router = router.route("/v1/sim/face-results", post(drop_face_result));
     }
+    #[cfg(feature = "sim")]
     if state.sim_cards.is_some() {
         router = router
             .route("/v1/sim/cards", get(list_cards))
@@ -101,6 +120,10 @@ pub fn app(state: AppState, policy: SecurityPolicy, max_body_bytes: usize) -> Ro
         .method_not_allowed_fallback(api_error::method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .with_state(state)
+        .layer(middleware::from_fn_with_state(
+            Arc::new(limits),
+            limit_requests,
+        ))
         // Inside the Origin/Host guard, so preflights and foreign pages are answered first.
         .layer(middleware::from_fn_with_state(auth, authenticate))
         .layer(middleware::from_fn_with_state(Arc::new(policy), guard))
@@ -121,12 +144,16 @@ pub struct Gateway {
     router: Router,
     listener: TcpListener,
     addr: SocketAddr,
+    max_connections: usize,
+    #[cfg(feature = "sim")]
     sim: Option<EmbeddedSim>,
     reception: Arc<Reception>,
     watcher: FaceWatcher,
     /// `--sim-face-every-secs`: the simulated reader and its pace.
+    #[cfg(feature = "sim")]
     face_ticker: Option<(Arc<SimFaces>, Duration)>,
     card_sessions: Option<CardSessions>,
+    #[cfg(feature = "sim")]
     sim_cards: Option<Arc<SimCards>>,
     link: Arc<TerminalLink>,
     heartbeat: Arc<Heartbeat>,
@@ -142,12 +169,14 @@ impl Gateway {
         })?;
         ensure_loopback(addr)?;
         config.validate()?;
-        ensure_folder(&config.data_dir)?;
-        ensure_folder(&config.rejected_dir())?;
-        ensure_folder(&config.face_archive_dir())?;
+        crate::data_dir::prepare(
+            &config.data_dir,
+            &[config.rejected_dir(), config.face_archive_dir()],
+        )?;
         let reception = Arc::new(Reception::open(&config.store, &config.data_dir).await?);
         let terminal_dir = config.terminal_dir();
         let (mode, sim) = match &config.mode {
+            #[cfg(feature = "sim")]
             Mode::Sim { latency } => (
                 GatewayMode::Sim,
                 Some(EmbeddedSim::start(
@@ -156,7 +185,7 @@ impl Gateway {
                     &config.institution_code,
                 )?),
             ),
-            Mode::Terminal { .. } => (GatewayMode::Terminal, None),
+            Mode::Terminal { .. } => (GatewayMode::Terminal, None::<Simulator>),
         };
         let desk_id = crate::desk::load_or_create(&config.data_dir)?;
         // The terminal's sessions are counted in the store, so every desk sharing it shares
@@ -181,6 +210,7 @@ impl Gateway {
             reception.store().identity(),
             config.heartbeat_interval,
         ));
+        #[cfg(feature = "sim")]
         let sim_faces = sim.as_ref().map(EmbeddedSim::faces);
         let watcher = FaceWatcher::new(
             FaceFolders {
@@ -191,9 +221,11 @@ impl Gateway {
             config.face_poll_interval,
             Arc::clone(&reception),
         );
+        #[cfg(feature = "sim")]
         let face_ticker = sim_faces
             .clone()
             .zip(config.sim_face_every.filter(|every| !every.is_zero()));
+        #[cfg(feature = "sim")]
         let (card_sessions, sim_cards) = match &sim {
             Some(sim) => {
                 let national = Arc::new(NationalSide::new(
@@ -209,28 +241,39 @@ impl Gateway {
             }
             None => (None, None),
         };
+        // No national side without the simulator: card sessions answer 503.
+        #[cfg(not(feature = "sim"))]
+        let card_sessions = sim.map(|never| match never {});
         let state = AppState {
             mode,
             institution_code: config.institution_code.as_str().into(),
             link: Arc::clone(&link),
             reception: Arc::clone(&reception),
+            #[cfg(feature = "sim")]
             sim_faces,
             card_sessions: card_sessions.clone(),
+            #[cfg(feature = "sim")]
             sim_cards: sim_cards.clone(),
             sse_keep_alive: config.sse_keep_alive,
+            event_streams: Arc::new(Semaphore::new(config.max_event_streams.max(1))),
             desks: Arc::clone(&heartbeat),
             auth: Arc::new(Auth::new(config.trusted_keys.clone(), &config.audience)),
         };
         let policy = SecurityPolicy::new(addr.port(), config.allowed_origins.iter().cloned());
+        let limits = RequestLimits::new(config.request_timeout, config.max_in_flight);
         Ok(Self {
-            router: app(state, policy, config.max_body_bytes),
+            router: app(state, policy, limits, config.max_body_bytes),
             listener,
             addr,
+            max_connections: config.max_connections,
+            #[cfg(feature = "sim")]
             sim,
             reception,
             watcher,
+            #[cfg(feature = "sim")]
             face_ticker,
             card_sessions,
+            #[cfg(feature = "sim")]
             sim_cards,
             link,
             heartbeat,
@@ -257,6 +300,7 @@ impl Gateway {
         let sweeper = self.link.spawn_sweeper(self.reception.closing());
         let heartbeat = self.heartbeat.spawn(self.reception.closing());
         let prober = spawn_prober(Arc::clone(self.reception.store()), self.reception.closing());
+        #[cfg(feature = "sim")]
         let ticker = self
             .face_ticker
             .map(|(faces, every)| faces.spawn_ticker(every, self.reception.closing()));
@@ -267,7 +311,8 @@ impl Gateway {
             shutdown.await;
             reception.close();
         };
-        let result = axum::serve(self.listener, self.router)
+        let listener = CappedListener::new(self.listener, self.max_connections);
+        let result = axum::serve(listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(GatewayError::Serve);
@@ -275,6 +320,7 @@ impl Gateway {
         if let Some(sessions) = &self.card_sessions {
             sessions.shutdown();
         }
+        #[cfg(feature = "sim")]
         if let Some(cards) = &self.sim_cards {
             let _ = cards.remove().await;
         }
@@ -282,9 +328,11 @@ impl Gateway {
         let _ = sweeper.await;
         let _ = heartbeat.await;
         let _ = prober.await;
+        #[cfg(feature = "sim")]
         if let Some(ticker) = ticker {
             let _ = ticker.await;
         }
+        #[cfg(feature = "sim")]
         if let Some(sim) = self.sim {
             sim.stop().await;
         }
@@ -292,7 +340,14 @@ impl Gateway {
     }
 }
 
+/// What `--sim` runs; nothing in a build without the simulator.
+#[cfg(feature = "sim")]
+type Simulator = EmbeddedSim;
+#[cfg(not(feature = "sim"))]
+enum Simulator {}
+
 /// OS randomness for the simulated national side's challenges.
+#[cfg(feature = "sim")]
 fn challenge_seed() -> Result<[u8; 32], GatewayError> {
     let mut seed = [0u8; 32];
     getrandom::getrandom(&mut seed).map_err(|err| GatewayError::SimCards(err.to_string()))?;

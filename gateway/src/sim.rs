@@ -3,15 +3,18 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
+use onshi_core::qualification::QualificationResponse;
 use onshi_sim::face::drop_face_result;
+use onshi_sim::national;
 use onshi_sim::{FaceReader, Population, SimTerminal, SimTerminalHandle, TerminalConfig};
 use thiserror::Error;
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 use tracing::{info, warn};
 
+use crate::card_session::national::{Challenge, NationalError, NationalSide};
 use crate::error::GatewayError;
 use crate::reception::closed;
 
@@ -35,7 +38,9 @@ impl EmbeddedSim {
             path: PathBuf::from(terminal_dir),
             source,
         };
-        std::fs::create_dir_all(terminal_dir).map_err(err)?;
+        // Inside the data folder, and like it owner-only: the simulated answers name
+        // (synthetic) patients.
+        crate::data_dir::ensure_private_folder(terminal_dir).map_err(err)?;
         let config = TerminalConfig {
             latency,
             institution_code: institution_code.to_string(),
@@ -130,5 +135,62 @@ impl SimFaces {
                 }
             }
         })
+    }
+}
+
+/// The simulated national side behind card sessions, at the current time.
+impl NationalSide for national::NationalSide {
+    fn issue_challenge(&self) -> Challenge {
+        let challenge = national::NationalSide::issue_challenge(self);
+        Challenge {
+            id: challenge.id,
+            bytes: challenge.bytes,
+        }
+    }
+
+    fn withdraw(&self, challenge_id: u64) {
+        national::NationalSide::withdraw(self, challenge_id);
+    }
+
+    fn authenticate(
+        &self,
+        challenge_id: u64,
+        certificate_der: &[u8],
+        signature: &[u8],
+    ) -> Result<QualificationResponse, NationalError> {
+        national::NationalSide::authenticate(
+            self,
+            challenge_id,
+            certificate_der,
+            signature,
+            SystemTime::now(),
+            onshi_sim::clock::now_jst(),
+        )
+        .map(|confirmation| confirmation.response)
+        .map_err(refusal)
+    }
+
+    fn confirm_certificate(
+        &self,
+        certificate_der: &[u8],
+    ) -> Result<QualificationResponse, NationalError> {
+        national::NationalSide::confirm_certificate(
+            self,
+            certificate_der,
+            SystemTime::now(),
+            onshi_sim::clock::now_jst(),
+        )
+        .map(|confirmation| confirmation.response)
+        .map_err(refusal)
+    }
+}
+
+fn refusal(error: national::NationalError) -> NationalError {
+    match error {
+        national::NationalError::CertificateExpired(when) => {
+            NationalError::CertificateExpired(when)
+        }
+        national::NationalError::Rejected(why) => NationalError::Rejected(why),
+        national::NationalError::UnknownChallenge => NationalError::UnknownChallenge,
     }
 }

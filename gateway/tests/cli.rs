@@ -29,12 +29,20 @@ fn serve(args: &[&str], with_data_dir: bool) -> (Output, String) {
     (output, stderr)
 }
 
-/// `serve --sim --listen 127.0.0.1:0 <args> --data-dir <temp>`.
-fn serve_sim(args: &[&str]) -> (Output, String) {
-    serve(
-        &[&["--sim", "--listen", "127.0.0.1:0"], args].concat(),
-        true,
-    )
+/// `serve --terminal-dir <temp> --institution-code … --listen 127.0.0.1:0 <args>
+/// --data-dir <temp>`: checks that come before the terminal is used, in every build.
+fn serve_terminal(args: &[&str]) -> (Output, String) {
+    let share = tempfile::tempdir().unwrap();
+    let share = share.path().to_str().unwrap();
+    let fixed = [
+        "--terminal-dir",
+        share,
+        "--institution-code",
+        "1319999999",
+        "--listen",
+        "127.0.0.1:0",
+    ];
+    serve(&[&fixed[..], args].concat(), true)
 }
 
 #[test]
@@ -71,7 +79,7 @@ fn terminal_mode_without_institution_code_is_refused() {
 
 #[test]
 fn a_terminal_timeout_the_component_would_not_wait_for_is_refused() {
-    let (output, stderr) = serve_sim(&["--terminal-timeout-secs", "45"]);
+    let (output, stderr) = serve_terminal(&["--terminal-timeout-secs", "45"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr.contains("--terminal-timeout-secs 45"), "{stderr}");
     assert!(stderr.contains("40 s"), "{stderr}");
@@ -80,7 +88,7 @@ fn a_terminal_timeout_the_component_would_not_wait_for_is_refused() {
 
 #[test]
 fn an_origin_with_its_default_port_is_refused_with_a_hint() {
-    let (output, stderr) = serve_sim(&["--allow-origin", "https://emr.example.jp:443"]);
+    let (output, stderr) = serve_terminal(&["--allow-origin", "https://emr.example.jp:443"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr.contains("drop the port"), "{stderr}");
 }

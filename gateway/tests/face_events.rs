@@ -382,6 +382,7 @@ async fn temp_and_hidden_files_are_left_alone() {
     gw.stop().await;
 }
 
+#[cfg(feature = "sim")]
 #[tokio::test]
 async fn sim_endpoint_drops_a_result_that_reaches_the_queue() {
     let gw = TestGateway::sim(Duration::from_millis(30)).await;
@@ -411,6 +412,7 @@ async fn sim_endpoint_does_not_exist_with_a_real_terminal() {
     gw.stop().await;
 }
 
+#[cfg(feature = "sim")]
 #[tokio::test]
 async fn the_simulated_reader_drops_results_by_itself_when_asked() {
     let gw = TestGateway::sim_with(Duration::from_millis(30), |config| {

@@ -254,3 +254,54 @@ async fn every_answer_has_a_request_id() {
     let b: u64 = second.header("x-request-id").unwrap().parse().unwrap();
     assert_ne!(a, b);
 }
+
+#[tokio::test]
+async fn other_sites_without_an_allowed_origin_are_refused() {
+    logs::capture("warn");
+    let gw = gateway().await;
+    // What `<img src=…/v1/events>` on a foreign (or same-site, other-port) page sends: no
+    // Origin, since it is a no-cors GET.
+    for site in ["cross-site", "same-site"] {
+        let reply = gw
+            .send(
+                "GET",
+                "/v1/events",
+                &[
+                    ("sec-fetch-site", site),
+                    ("sec-fetch-mode", "no-cors"),
+                    ("sec-fetch-dest", "image"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{site}");
+        assert_eq!(reply.error_code(), "origin_not_allowed");
+        assert!(reply.error_message().contains("--allow-origin"));
+        assert!(reply.header("access-control-allow-origin").is_none());
+    }
+    let text = logs::text();
+    assert!(text.contains("sec_fetch_site=\"cross-site\""), "{text}");
+    assert!(text.contains("/v1/events"), "{text}");
+    // The gateway's own pages, the address bar and non-browser clients pass as before, and
+    // so does an allowed page on another site (it sends its Origin).
+    for site in ["same-origin", "none"] {
+        let reply = gw
+            .send("GET", "/v1/health", &[("sec-fetch-site", site)], None)
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{site}");
+    }
+    let reply = gw
+        .send(
+            "GET",
+            "/v1/health",
+            &[("origin", EMR_ORIGIN), ("sec-fetch-site", "cross-site")],
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        reply.header("access-control-allow-origin"),
+        Some(EMR_ORIGIN)
+    );
+    gw.stop().await;
+}

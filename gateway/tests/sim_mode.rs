@@ -100,5 +100,14 @@ async fn binary_announces_its_url_and_allows_the_demo_origin() {
     );
     assert_eq!(reply.json()["mode"], "sim");
     assert!(data.path().join("sim-terminal").join("req").is_dir());
+    #[cfg(unix)]
+    for folder in ["", "sim-terminal", "rejected", "face-archive"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.path().join(folder))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700, "{folder:?}");
+    }
     drop(server);
 }

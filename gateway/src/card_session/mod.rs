@@ -10,6 +10,7 @@
 //! The PIN travels from the request body into a `Pin` (4 digits, wiped on drop), over a
 //! channel to the worker and into VERIFY; it is never logged, stored or sent back.
 
+pub mod national;
 mod outcome;
 mod registry;
 mod worker;
@@ -19,7 +20,6 @@ use std::time::{Duration, Instant};
 
 use onshi_core::card_session::{CardSessionState, CardSessionView, StartCardSession};
 use onshi_core::jpki::Pin;
-use onshi_sim::national::NationalSide;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 use tokio::runtime::Handle;
@@ -28,6 +28,7 @@ use tracing::{info, warn};
 
 use crate::card_reader::{ReaderError, Readers};
 use crate::reception::Reception;
+pub use national::NationalSide;
 use registry::{Command, Entry, Registry};
 
 /// How many state changes a slow SSE client may fall behind (it then skips to the next).
@@ -98,7 +99,7 @@ pub struct SessionEvent {
 pub(crate) struct Shared {
     registry: Mutex<Registry>,
     events: broadcast::Sender<SessionEvent>,
-    national: Arc<NationalSide>,
+    national: Arc<dyn NationalSide>,
     reception: Arc<Reception>,
     runtime: Handle,
     settings: CardSessionSettings,
@@ -132,7 +133,7 @@ impl Shared {
     }
 }
 
-/// The gateway's card sessions (`--sim` only for now: see the README).
+/// The gateway's card sessions (`--sim` only for now: see the README and [`national`]).
 #[derive(Clone)]
 pub struct CardSessions {
     shared: Arc<Shared>,
@@ -147,7 +148,7 @@ impl std::fmt::Debug for CardSessions {
 impl CardSessions {
     /// Must be called inside the tokio runtime (workers use its handle to store results).
     pub fn new(
-        national: Arc<NationalSide>,
+        national: Arc<dyn NationalSide>,
         reception: Arc<Reception>,
         settings: CardSessionSettings,
     ) -> Self {

@@ -2,11 +2,10 @@
 //! [`CardSessionError`]s. Messages are fixed texts or status words: never patient data,
 //! never a PIN.
 
+use super::national::NationalError;
+use crate::card_reader::ReaderError;
 use onshi_core::card_session::{CardErrorCode, CardSessionError};
 use onshi_core::jpki::{ChannelError, JpkiError};
-use onshi_sim::national::NationalError;
-
-use crate::card_reader::ReaderError;
 
 pub const PIN_BLOCKED: &str = "The card's PIN is locked after too many wrong entries. It must be \
      reset at the municipal office (市区町村の窓口で暗証番号の再設定が必要です). Meanwhile the \

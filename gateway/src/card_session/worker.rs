@@ -3,7 +3,7 @@
 
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 use onshi_core::api::{QualificationAnswer, ReceptionEventKind};
 use onshi_core::card_session::{CardSessionError, CardSessionState, TokenKind, VerificationMethod};
@@ -11,10 +11,11 @@ use onshi_core::jpki::{
     self, AuthCertificate, Authentication, ChannelError, Checkpoint, JpkiError, Progress, Signing,
     TriesLeft,
 };
-use onshi_sim::national::{Challenge, Confirmation, NationalError};
+use onshi_core::qualification::QualificationResponse;
 use sha2::{Digest, Sha256};
 use tracing::{info, warn};
 
+use super::national::{Challenge, NationalError};
 use super::outcome;
 use super::registry::Command;
 use super::Shared;
@@ -289,8 +290,6 @@ impl Worker {
             challenge.id,
             auth.certificate.der(),
             &auth.signature,
-            SystemTime::now(),
-            onshi_sim::clock::now_jst(),
         );
         answer(confirmation).map(|answer| (method, answer))
     }
@@ -304,11 +303,7 @@ impl Worker {
                 "no certificate was read".into(),
             )))
         })?;
-        let confirmation = self.shared.national.confirm_certificate(
-            certificate.der(),
-            SystemTime::now(),
-            onshi_sim::clock::now_jst(),
-        );
+        let confirmation = self.shared.national.confirm_certificate(certificate.der());
         answer(confirmation).map(|answer| (VerificationMethod::VisualCheck, answer))
     }
 
@@ -341,10 +336,10 @@ impl Worker {
 }
 
 fn answer(
-    confirmation: Result<Confirmation, NationalError>,
+    confirmation: Result<QualificationResponse, NationalError>,
 ) -> Result<QualificationAnswer, Ending> {
     confirmation
-        .map(|c| QualificationAnswer::from_response(c.response))
+        .map(QualificationAnswer::from_response)
         .map_err(|err| Ending::Failed(outcome::from_national(&err)))
 }
 

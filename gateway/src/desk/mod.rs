@@ -38,7 +38,7 @@ pub fn load_or_create(data_dir: &Path) -> Result<String, GatewayError> {
     getrandom::getrandom(&mut bytes)
         .map_err(|err| folder_error(io::Error::other(err.to_string())))?;
     let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let mut file = std::fs::File::create(&path).map_err(folder_error)?;
+    let mut file = crate::data_dir::create_private_file(&path).map_err(folder_error)?;
     file.write_all(format!("{id}\n").as_bytes())
         .and_then(|()| file.sync_all())
         .map_err(folder_error)?;

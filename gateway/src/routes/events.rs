@@ -35,6 +35,7 @@ use tracing::warn;
 use crate::api_error::ApiFailure;
 use crate::auth::{self, tickets::TICKET_LIFETIME, Authenticated};
 use crate::clock;
+use crate::limits::stream_slot;
 use crate::reception::{closed, feed, Start};
 use crate::server::AppState;
 
@@ -104,6 +105,7 @@ pub async fn events(
         Some(id) => Start::After(parse_id(&id, LAST_EVENT_ID)?),
         None => start_from(params.after.as_deref())?,
     };
+    let slot = stream_slot(&state.event_streams)?;
     let stored = if sees_queue {
         feed(state.reception.clone(), start)
             .map(|event| Ok(sse_event(&event)))
@@ -118,7 +120,13 @@ pub async fn events(
     // The credential's end is the stream's end: the page reconnects with a fresh one.
     let left = u64::try_from(caller.exp.saturating_sub(auth::unix_now())).unwrap_or(0);
     let expiry = tokio::time::sleep(Duration::from_secs(left));
-    let stream = stream::select(stored, cards).take_until(expiry);
+    // The stream owns the slot, so it is free again once the client goes away.
+    let stream = stream::select(stored, cards)
+        .take_until(expiry)
+        .map(move |item| {
+            let _held = &slot;
+            item
+        });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(state.sse_keep_alive)))
 }
 

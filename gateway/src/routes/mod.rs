@@ -4,5 +4,7 @@ pub mod card_sessions;
 pub mod events;
 pub mod health;
 pub mod qualifications;
+#[cfg(feature = "sim")]
 pub mod sim_cards;
+#[cfg(feature = "sim")]
 pub mod sim_faces;

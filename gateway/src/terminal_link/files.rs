@@ -92,9 +92,14 @@ pub async fn move_to_rejected(path: &Path, rejected_dir: &Path) -> io::Result<Pa
 
 /// Moves `path` into `dir` (created if needed), keeping its name unless a file of that
 /// name is already there (then `name.1`, `name.2`, …: nothing is overwritten). Returns the
-/// new path.
+/// new path. `dir` is in the data folder: it is created owner-only and the moved file made
+/// owner-only (it keeps the terminal's mode through a rename; the folder is already
+/// private meanwhile).
 pub async fn move_into(path: &Path, dir: &Path) -> io::Result<PathBuf> {
-    fs::create_dir_all(dir).await?;
+    let private = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || crate::data_dir::ensure_private_folder(&private))
+        .await
+        .map_err(io::Error::other)??;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -110,6 +115,14 @@ pub async fn move_into(path: &Path, dir: &Path) -> io::Result<PathBuf> {
     if fs::rename(path, &target).await.is_err() {
         fs::copy(path, &target).await?;
         remove_if_present(path).await?;
+    }
+    // Best effort: a file renamed in keeps its owner, and when that is the terminal's
+    // account only it may change the mode; the owner-only folder still covers it.
+    let moved = target.clone();
+    match tokio::task::spawn_blocking(move || crate::data_dir::restrict_file(&moved)).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(err)) => tracing::debug!("cannot make {} owner-only: {err}", target.display()),
+        Err(err) => tracing::debug!("cannot make {} owner-only: {err}", target.display()),
     }
     Ok(target)
 }

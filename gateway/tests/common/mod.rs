@@ -72,6 +72,7 @@ pub fn terminal_config(root: &Path, timeout: Duration) -> Config {
 }
 
 /// `--sim` mode with data in `<root>/data`, everything else the defaults.
+#[cfg(feature = "sim")]
 pub fn sim_config(root: &Path, latency: Duration) -> Config {
     let mut config = Config::new(Mode::Sim { latency }, root.join("data"), INSTITUTION_CODE);
     config.trusted_keys = issuer::key_set();
@@ -108,6 +109,7 @@ impl TestGateway {
     }
 
     /// A gateway in `--sim` mode with the embedded simulator.
+    #[cfg(feature = "sim")]
     pub async fn sim(latency: Duration) -> Self {
         Self::sim_with(latency, |config| {
             config.link = fast_timings(Duration::from_secs(10));
@@ -117,6 +119,7 @@ impl TestGateway {
 
     /// A gateway in `--sim` mode ([`sim_config`]) with `tweak` applied to the
     /// configuration before it starts.
+    #[cfg(feature = "sim")]
     pub async fn sim_with(latency: Duration, tweak: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let mut config = sim_config(dir.path(), latency);

@@ -29,6 +29,24 @@ use super::{
     StoreError, TerminalAdmissions, STORE_FILE,
 };
 
+/// The store holds patients' names, birthdates and card numbers: the file is made
+/// owner-only (0600) before SQLite first opens it, and SQLite gives the `-wal` and `-shm`
+/// files it creates the database file's mode. Those of an older, wider store are
+/// tightened too.
+fn private_files(path: &Path) -> std::io::Result<()> {
+    crate::data_dir::ensure_private_file(path)?;
+    for suffix in ["-wal", "-shm"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        match crate::data_dir::restrict_file(Path::new(&side)) {
+            Ok(_) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(())
+}
+
 /// How long a write waits for another connection's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -50,6 +68,12 @@ impl Database {
             path: path.to_path_buf(),
             source,
         };
+        private_files(path).map_err(|err| {
+            StoreError::BadLocation(format!(
+                "cannot make the store {} owner-only: {err}",
+                path.display()
+            ))
+        })?;
         let conn = Connection::open(path).map_err(open_err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         // journal_mode answers with the mode in force; anything but "wal" means the
