@@ -30,7 +30,7 @@ use crate::store::{
     StoreLocation,
 };
 
-pub use verify::{verify, BrokenAt, ChainVerifier, VerifyReport, Why};
+pub use verify::{verify, verify_after, BrokenAt, ChainVerifier, VerifyReport, Why};
 
 /// When checkpoints are taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

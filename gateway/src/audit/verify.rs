@@ -17,11 +17,13 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::keys;
-use crate::store::audit::{chain_hash, checkpoint_payload, hex, CHECKPOINT_TYP, GENESIS};
+use crate::store::audit::{
+    chain_hash, checkpoint_payload, hex, parse_hash, CHECKPOINT_TYP, GENESIS,
+};
 use crate::store::{AuditRecord, ChainHead, Checkpoint, Store, StoreError};
 
 /// Rows read per store call.
-const BATCH: usize = 5_000;
+const BATCH: usize = 2_000;
 
 /// What was checked, and the first thing found wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,11 +111,30 @@ impl fmt::Display for Why {
     }
 }
 
-/// Reads the whole log from `store` in batches and checks it.
+/// Reads the whole log from `store` in batches and checks it from row 1.
 pub async fn verify(store: &dyn Store) -> Result<VerifyReport, StoreError> {
     let checkpoints = store.checkpoints().await?;
-    let mut verifier = ChainVerifier::new(&checkpoints);
-    let mut after = 0;
+    run(store, ChainVerifier::new(&checkpoints), 0).await
+}
+
+/// Checks only the rows after `trusted`, a head verified before (by an earlier run, or
+/// the head of a checkpoint exported off the PC and compared with it): the same checks as
+/// [`verify`] from there on, so a daily check need not reread years of rows. Checkpoints
+/// before `trusted.seq` are not looked at; one at `trusted.seq` must name its hash.
+pub async fn verify_after(
+    store: &dyn Store,
+    trusted: &ChainHead,
+) -> Result<VerifyReport, StoreError> {
+    let checkpoints = store.checkpoints().await?;
+    let verifier = ChainVerifier::resume(&checkpoints, trusted)?;
+    run(store, verifier, trusted.seq).await
+}
+
+async fn run(
+    store: &dyn Store,
+    mut verifier: ChainVerifier,
+    mut after: i64,
+) -> Result<VerifyReport, StoreError> {
     loop {
         let batch = store.records_after(after, BATCH).await?;
         let Some(last) = batch.last() else { break };
@@ -135,8 +156,9 @@ pub async fn verify(store: &dyn Store) -> Result<VerifyReport, StoreError> {
 /// tables).
 #[derive(Debug)]
 pub struct ChainVerifier {
-    /// Each checkpoint by the seq it covers, with what was found wrong with it on its own.
-    checkpoints: BTreeMap<i64, Result<String, String>>,
+    /// Each checkpoint by the seq it covers, not yet checked (a signature check is slow
+    /// next to a row's: checked when the chain reaches it, or at the end).
+    checkpoints: BTreeMap<i64, Checkpoint>,
     kids: BTreeSet<String>,
     count: u64,
     next_seq: i64,
@@ -148,16 +170,9 @@ pub struct ChainVerifier {
 
 impl ChainVerifier {
     pub fn new(checkpoints: &[Checkpoint]) -> Self {
-        let mut kids = BTreeSet::new();
-        let checked = checkpoints
-            .iter()
-            .map(|cp| {
-                kids.insert(cp.kid.clone());
-                (cp.seq, check_checkpoint(cp).map(|()| cp.head_hash.clone()))
-            })
-            .collect();
+        let kids = checkpoints.iter().map(|cp| cp.kid.clone()).collect();
         Self {
-            checkpoints: checked,
+            checkpoints: checkpoints.iter().map(|cp| (cp.seq, cp.clone())).collect(),
             kids,
             count: checkpoints.len() as u64,
             next_seq: 1,
@@ -166,6 +181,29 @@ impl ChainVerifier {
             head: None,
             broken: None,
         }
+    }
+
+    /// A verifier that continues after `trusted` (see [`verify_after`]).
+    pub fn resume(checkpoints: &[Checkpoint], trusted: &ChainHead) -> Result<Self, StoreError> {
+        let prev = parse_hash(&trusted.hash).ok_or_else(|| {
+            StoreError::BadLocation(format!(
+                "the trusted head for seq {} is not a SHA-256 hash in hex",
+                trusted.seq
+            ))
+        })?;
+        let later: Vec<Checkpoint> = checkpoints
+            .iter()
+            .filter(|cp| cp.seq >= trusted.seq)
+            .cloned()
+            .collect();
+        let mut verifier = Self::new(&later);
+        verifier.next_seq = trusted.seq + 1;
+        verifier.prev = prev;
+        verifier.head = Some(trusted.clone());
+        if let Some(why) = verifier.reached(trusted.seq, &trusted.hash) {
+            verifier.broke(trusted.seq, why);
+        }
+        Ok(verifier)
     }
 
     /// Checks the next row; `false` once something is broken (feeding more changes
@@ -184,12 +222,8 @@ impl ChainVerifier {
         if hash_hex != record.hash {
             return self.broke(record.seq, Why::Hash);
         }
-        if let Some(checkpoint) = self.checkpoints.remove(&record.seq) {
-            match checkpoint {
-                Err(reason) => return self.broke(record.seq, Why::Checkpoint(reason)),
-                Ok(head) if head != hash_hex => return self.broke(record.seq, Why::CheckpointHead),
-                Ok(_) => {}
-            }
+        if let Some(why) = self.reached(record.seq, &hash_hex) {
+            return self.broke(record.seq, why);
         }
         self.prev = hash;
         self.rows += 1;
@@ -201,6 +235,16 @@ impl ChainVerifier {
         true
     }
 
+    /// Checks the checkpoint on row `seq` (if any) now that the chain's hash there is
+    /// known.
+    fn reached(&mut self, seq: i64, hash_hex: &str) -> Option<Why> {
+        let checkpoint = self.checkpoints.remove(&seq)?;
+        if let Err(reason) = check_checkpoint(&checkpoint) {
+            return Some(Why::Checkpoint(reason));
+        }
+        (checkpoint.head_hash != hash_hex).then_some(Why::CheckpointHead)
+    }
+
     fn broke(&mut self, seq: i64, why: Why) -> bool {
         self.broken = Some(BrokenAt { seq, why });
         false
@@ -210,11 +254,11 @@ impl ChainVerifier {
     pub fn finish(mut self) -> VerifyReport {
         if self.broken.is_none() {
             // Checkpoints never reached: beyond the end, or at a seq no chain has.
-            if let Some((&seq, checked)) = self.checkpoints.iter().next() {
-                let why = match checked {
-                    Err(reason) => Why::Checkpoint(reason.clone()),
-                    Ok(_) if seq < 1 => Why::Checkpoint("it covers no row".to_string()),
-                    Ok(_) => Why::CheckpointBeyondEnd {
+            if let Some((&seq, checkpoint)) = self.checkpoints.iter().next() {
+                let why = match check_checkpoint(checkpoint) {
+                    Err(reason) => Why::Checkpoint(reason),
+                    Ok(()) if seq < 1 => Why::Checkpoint("it covers no row".to_string()),
+                    Ok(()) => Why::CheckpointBeyondEnd {
                         last_seq: self.next_seq - 1,
                     },
                 };
@@ -399,6 +443,55 @@ mod tests {
     }
 
     #[test]
+    fn resuming_after_a_trusted_head_checks_the_rest_the_same_way() {
+        let key = GatewayKey::ephemeral();
+        let records = chain(10);
+        let cps = [checkpoint(&key, &records[2]), checkpoint(&key, &records[7])];
+        let trusted = ChainHead {
+            seq: 5,
+            hash: records[4].hash.clone(),
+        };
+        let resume = |records: &[AuditRecord], trusted: &ChainHead| {
+            let mut verifier = ChainVerifier::resume(&cps, trusted).unwrap();
+            for record in records {
+                if !verifier.feed(record) {
+                    break;
+                }
+            }
+            verifier.finish()
+        };
+        let report = resume(&records[5..], &trusted);
+        assert_eq!(report.first_broken, None);
+        assert_eq!(report.rows, 5);
+        let mut altered = records.clone();
+        altered[8].entry.sub = "x".into();
+        assert_eq!(
+            resume(&altered[5..], &trusted).first_broken,
+            Some(BrokenAt {
+                seq: 9,
+                why: Why::Hash
+            })
+        );
+        // A wrong trusted head breaks the first row after it, or the checkpoint on it.
+        let wrong = ChainHead {
+            seq: 5,
+            hash: records[3].hash.clone(),
+        };
+        assert_eq!(resume(&records[5..], &wrong).first_broken.unwrap().seq, 6);
+        let on_checkpoint = ChainHead {
+            seq: 3,
+            hash: records[3].hash.clone(),
+        };
+        assert_eq!(
+            resume(&records[3..], &on_checkpoint).first_broken,
+            Some(BrokenAt {
+                seq: 3,
+                why: Why::CheckpointHead
+            })
+        );
+    }
+
+    #[test]
     fn a_rewritten_chain_or_a_bad_checkpoint_is_found() {
         let key = GatewayKey::ephemeral();
         let records = chain(10);
@@ -460,7 +553,7 @@ mod tests {
             },
         ];
         for bad in bad {
-            let found = run(&records, &[bad.clone()]).first_broken;
+            let found = run(&records, std::slice::from_ref(&bad)).first_broken;
             assert!(
                 matches!(
                     found,

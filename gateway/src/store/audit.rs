@@ -391,7 +391,7 @@ pub fn parse_hash(text: &str) -> Option<[u8; 32]> {
 
 /// Hashes `entries` onto the chain after `prev` (the hash of row `first_seq - 1`): the
 /// hex hash of each, in order. Both backends append through this.
-pub(crate) fn link(prev: [u8; 32], first_seq: i64, entries: &[AuditEntry]) -> Vec<String> {
+pub fn link(prev: [u8; 32], first_seq: i64, entries: &[AuditEntry]) -> Vec<String> {
     let mut prev = prev;
     entries
         .iter()
