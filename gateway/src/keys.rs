@@ -152,11 +152,13 @@ impl GatewayKey {
             .signing
             .to_pkcs8_pem(LineEnding::LF)
             .map_err(|err| KeyError::Generate(err.to_string()))?;
-        // Written under a temporary name, then linked into place: the key file either does
-        // not exist or holds the whole key, and a key made at the same moment by another
-        // process is never replaced (the link fails instead).
-        let temp = path.with_extension("pem.tmp");
-        let _ = fs::remove_file(&temp);
+        // Written under a temporary name of its own, then linked into place: the key file
+        // either does not exist or holds the whole key, and a key made at the same moment
+        // by another process is never replaced (the link fails instead).
+        let mut suffix = [0u8; 8];
+        getrandom::getrandom(&mut suffix).map_err(|err| KeyError::Generate(err.to_string()))?;
+        let suffix: String = suffix.iter().map(|b| format!("{b:02x}")).collect();
+        let temp = path.with_extension(format!("pem.{suffix}.tmp"));
         let mut file = create_private(&temp).map_err(io_err)?;
         let written = file
             .write_all(pem.as_bytes())
@@ -431,12 +433,45 @@ mod tests {
         assert_eq!(first.kid(), second.kid());
         let pem = fs::read_to_string(dir.path().join(KEY_FILE)).unwrap();
         assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"), "PKCS#8");
-        assert!(!dir.path().join("gateway-key.pem.tmp").exists());
+        let left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            left,
+            vec![std::ffi::OsString::from(KEY_FILE)],
+            "no temp file left"
+        );
         let other = tempfile::tempdir().unwrap();
         assert_ne!(
             GatewayKey::load_or_create(other.path()).unwrap().kid(),
             first.kid()
         );
+    }
+
+    #[test]
+    fn two_processes_starting_at_once_end_up_with_one_key() {
+        for _ in 0..10 {
+            let dir = tempfile::tempdir().unwrap();
+            let kids: Vec<String> = std::thread::scope(|scope| {
+                let starts: Vec<_> = (0..4)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            GatewayKey::load_or_create(dir.path())
+                                .unwrap()
+                                .kid()
+                                .to_string()
+                        })
+                    })
+                    .collect();
+                starts.into_iter().map(|s| s.join().unwrap()).collect()
+            });
+            assert!(kids.iter().all(|kid| kid == &kids[0]), "{kids:?}");
+            assert_eq!(
+                GatewayKey::load_or_create(dir.path()).unwrap().kid(),
+                kids[0]
+            );
+        }
     }
 
     #[test]
