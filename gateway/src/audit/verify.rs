@@ -4,10 +4,12 @@
 //!
 //! What it proves and what it cannot (security.md §4): the chain is unkeyed, so whoever
 //! can write the store can rewrite every row from some point on and recompute the hashes;
-//! the checkpoints then no longer match, unless the rewriter also signs new ones with a
-//! key of their own. So the report names the keys ([`VerifyReport::kids`]) that signed the
-//! checkpoints: they must be keys of this clinic's desks, and the checkpoints exported off
-//! the PC must still be in the log. Rows appended after the newest checkpoint are covered
+//! the checkpoints then no longer match, unless the rewriter also signs new ones, with a
+//! key of their own or with a desk's key read off its disk (the key file is owner-only,
+//! which does not stop the PC's administrator; protecting it with DPAPI or a TPM is not
+//! built). So the report names the keys ([`VerifyReport::kids`]) the checkpoints were
+//! signed with: they must be keys of this clinic's desks, and the checkpoints exported off
+//! the PC must still be in the log, unchanged. Rows appended after the newest checkpoint are covered
 //! only by the chain until the next checkpoint; rows removed from the end after it are
 //! not detectable here at all (an exported checkpoint names the count that must be there).
 
@@ -32,7 +34,8 @@ pub struct VerifyReport {
     pub rows: u64,
     /// Checkpoints in the store.
     pub checkpoints: u64,
-    /// The key ids (RFC 7638 thumbprints) that signed the checkpoints.
+    /// The key ids (RFC 7638 thumbprints) the checkpoints name (each checked against its
+    /// JWK and signature when the chain reached it).
     pub kids: BTreeSet<String>,
     /// The last row checked.
     pub head: Option<ChainHead>,

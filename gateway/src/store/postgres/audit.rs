@@ -34,18 +34,22 @@ const CHECKPOINT_COLUMNS: &str = "seq, head_hash, count, at_ms, kid, public_jwk,
 
 /// The store's key for patient references, made now if the database has none yet (the
 /// first desk to open a new database makes it; every later one reads it).
-pub async fn secret(client: &impl GenericClient) -> Result<AuditSecret, StoreError> {
+pub async fn secret(client: &mut tokio_postgres::Client) -> Result<AuditSecret, StoreError> {
     let fresh = AuditSecret::generate()?;
-    client
-        .execute(
-            "INSERT INTO audit_secret (secret) VALUES ($1) ON CONFLICT DO NOTHING",
-            &[&fresh.as_bytes()],
-        )
+    let tx = client.transaction().await?;
+    // Durable before any reference is made with it: a key lost in a power cut would be
+    // replaced by another, and the same card would get another reference.
+    tx.batch_execute("SET LOCAL synchronous_commit TO on")
         .await?;
-    let row = client
-        .query_one("SELECT secret FROM audit_secret", &[])
-        .await?;
-    AuditSecret::from_bytes(row.try_get::<_, &[u8]>(0)?)
+    tx.execute(
+        "INSERT INTO audit_secret (secret) VALUES ($1) ON CONFLICT DO NOTHING",
+        &[&fresh.as_bytes()],
+    )
+    .await?;
+    let row = tx.query_one("SELECT secret FROM audit_secret", &[]).await?;
+    let secret = AuditSecret::from_bytes(row.try_get::<_, &[u8]>(0)?)?;
+    tx.commit().await?;
+    Ok(secret)
 }
 
 pub async fn append(pool: &Pool, entries: &[AuditEntry]) -> Result<Appended, StoreError> {
@@ -200,8 +204,11 @@ pub async fn chain_state(pool: &Pool) -> Result<ChainState, StoreError> {
 }
 
 pub async fn add_checkpoint(pool: &Pool, checkpoint: &Checkpoint) -> Result<bool, StoreError> {
-    let client = pool.get().await?;
-    let added = client
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    tx.batch_execute("SET LOCAL synchronous_commit TO on")
+        .await?;
+    let added = tx
         .execute(
             &format!(
                 "INSERT INTO audit_checkpoints ({CHECKPOINT_COLUMNS})
@@ -218,6 +225,7 @@ pub async fn add_checkpoint(pool: &Pool, checkpoint: &Checkpoint) -> Result<bool
             ],
         )
         .await?;
+    tx.commit().await?;
     Ok(added == 1)
 }
 

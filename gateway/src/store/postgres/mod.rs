@@ -105,7 +105,7 @@ impl PostgresStore {
             .query_one("SELECT id FROM store_identity", &[])
             .await?
             .get(0);
-        let audit_secret = audit::secret(&**client).await?;
+        let audit_secret = audit::secret(&mut client).await?;
         drop(client);
         let signals = std::sync::Arc::new(Signals::new(StoreBackend::Postgres));
         let listener = listen::spawn(config, std::sync::Arc::clone(&signals));
