@@ -588,6 +588,17 @@ async fn audit_burst_child() {
     }
 }
 
+/// A child process that is killed with SIGKILL (and reaped) when dropped, also when the
+/// test fails before it meant to kill it.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 async fn kill_9_during_a_burst_of_appends_loses_no_committed_row(place: Place) {
     let target = match &place.location {
         StoreLocation::Sqlite => format!("sqlite:{}", place.data_dir.path().display()),
@@ -597,20 +608,22 @@ async fn kill_9_during_a_burst_of_appends_loses_no_committed_row(place: Place) {
     drop(place.open().await);
     let mut committed: Vec<(i64, String)> = Vec::new();
     for round in 0..4 {
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "audit_burst_child",
-                "--nocapture",
-                "--test-threads",
-                "1",
-            ])
-            .env(BURST_ENV, &target)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
+        let mut child = Killed(
+            Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "--exact",
+                    "audit_burst_child",
+                    "--nocapture",
+                    "--test-threads",
+                    "1",
+                ])
+                .env(BURST_ENV, &target)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let stdout = child.0.stdout.take().unwrap();
         let reader = std::thread::spawn(move || {
             BufReader::new(stdout)
                 .lines()
@@ -640,8 +653,7 @@ async fn kill_9_during_a_burst_of_appends_loses_no_committed_row(place: Place) {
         }
         drop(store);
         tokio::time::sleep(Duration::from_millis(100)).await;
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
+        drop(child); // SIGKILL
         let reported = reader.join().unwrap();
         assert!(!reported.is_empty(), "round {round}: nothing reported");
         committed.extend(reported);
