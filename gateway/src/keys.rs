@@ -1,11 +1,11 @@
 //! The gateway's own signing key: one P-256 key per desk, made on the first start from the
 //! operating system's randomness and kept as PKCS#8 PEM in `<data-dir>/gateway-key.pem`.
 //!
-//! Why a key of its own: what the gateway vouches for must be checkable away from this PC.
-//! Today that is the audit log's checkpoints ([`crate::audit`]): an ES256 signature over the
-//! chain's head, which can be exported (EMR server, printout, immutable backup) so that a
-//! later rewrite of the log on this PC shows. Signed qualification results will use the
-//! same key.
+//! Why a key of its own: what the gateway vouches for must be checkable away from this PC:
+//! the audit log's checkpoints ([`crate::audit`]), an ES256 signature over the chain's head
+//! that can be exported (EMR server, printout, immutable backup) so that a later rewrite of
+//! the log on this PC shows, and the answer tokens of `onshi_core::answer_token`, which the
+//! component and the EMR check against [`GatewayKey::jwks`].
 //!
 //! The key file is created owner-only (mode 0600 on unix, set when the file is created, so
 //! it is never readable by others even for a moment), and a key file that group or others
@@ -13,14 +13,17 @@
 //! On Windows the file inherits the data folder's ACL, which the installer restricts.
 //!
 //! Keys are named by their RFC 7638 JWK thumbprint (`kid`), so a checkpoint signed by any
-//! desk names the key it was signed with, and the key's JWK travels with it.
+//! desk names the key it was signed with, and the key's JWK travels with it. This module
+//! only signs; signatures are checked by the project's one strict verifier,
+//! `onshi_core::jose::verify_compact` (with [`GatewayKey::key_set`], or a key set read from
+//! a stored JWK).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use base64ct::{Base64UrlUnpadded, Encoding};
-use p256::ecdsa::signature::{Signer, Verifier};
+use onshi_core::jose::{encode, KeySet};
+use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use p256::elliptic_curve::Generate;
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
@@ -53,21 +56,6 @@ pub enum KeyError {
     Unreadable { path: PathBuf, reason: String },
     #[error("cannot make a gateway key: {0}")]
     Generate(String),
-}
-
-/// Why a compact JWS was not accepted ([`verify_compact`]).
-#[derive(Debug, Error, PartialEq, Eq)]
-pub enum JwsError {
-    #[error("not a compact JWS (three base64url parts)")]
-    Shape,
-    #[error("the JWS header is not {0}")]
-    Header(&'static str),
-    #[error("the JWK is not a P-256 public key: {0}")]
-    Jwk(&'static str),
-    #[error("the signature does not verify")]
-    Signature,
-    #[error("the payload is not JSON")]
-    Payload,
 }
 
 /// This desk's signing key.
@@ -136,8 +124,8 @@ impl GatewayKey {
         let (Some(x), Some(y)) = (point.x(), point.y()) else {
             unreachable!("an uncompressed point has both coordinates")
         };
-        let x = Base64UrlUnpadded::encode_string(x);
-        let y = Base64UrlUnpadded::encode_string(y);
+        let x = encode(x);
+        let y = encode(y);
         let kid = thumbprint_of(&x, &y);
         Self { signing, x, y, kid }
     }
@@ -200,6 +188,11 @@ impl GatewayKey {
         self.signing.verifying_key()
     }
 
+    /// This key alone as a key set for `onshi_core::jose::verify_compact`.
+    pub fn key_set(&self) -> KeySet {
+        KeySet::single(self.kid.clone(), *self.signing.verifying_key())
+    }
+
     /// An ES256 compact JWS over `payload` with the protected header
     /// `{"alg":"ES256","typ":typ,"kid":kid}`; the signature is the fixed 64-byte `r‖s`.
     pub fn sign_compact(&self, typ: &str, payload: &Value) -> String {
@@ -217,91 +210,34 @@ impl GatewayKey {
         // Serialising a struct of strings and a `Value` cannot fail.
         let header = serde_json::to_vec(&header).unwrap_or_default();
         let payload = serde_json::to_vec(payload).unwrap_or_default();
-        let input = format!(
-            "{}.{}",
-            Base64UrlUnpadded::encode_string(&header),
-            Base64UrlUnpadded::encode_string(&payload)
-        );
+        let input = format!("{}.{}", encode(&header), encode(&payload));
         let signature: Signature = self.signing.sign(input.as_bytes());
-        format!(
-            "{input}.{}",
-            Base64UrlUnpadded::encode_string(&signature.to_bytes())
-        )
+        format!("{input}.{}", encode(&signature.to_bytes()))
     }
 }
 
-/// What a verified compact JWS said.
-#[derive(Debug, Clone, PartialEq)]
-pub struct VerifiedJws {
-    pub header: Value,
-    pub payload: Value,
-}
-
-/// Checks an ES256 compact JWS against the public key `jwk` (a P-256 JWK; `x` and `y` are
-/// what counts). The header must say `alg: ES256`; its `kid`, if any, is the caller's to
-/// compare.
-pub fn verify_compact(jws: &str, jwk: &Value) -> Result<VerifiedJws, JwsError> {
-    let key = verifying_key_of(jwk)?;
-    let mut parts = jws.split('.');
-    let (Some(header), Some(payload), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(JwsError::Shape);
-    };
-    let decode = |part: &str| Base64UrlUnpadded::decode_vec(part).map_err(|_| JwsError::Shape);
-    let header_json: Value =
-        serde_json::from_slice(&decode(header)?).map_err(|_| JwsError::Header("JSON"))?;
-    if header_json.get("alg").and_then(Value::as_str) != Some(ALG) {
-        return Err(JwsError::Header("alg ES256"));
-    }
-    let signature = Signature::from_slice(&decode(signature)?).map_err(|_| JwsError::Signature)?;
-    let input = &jws[..header.len() + 1 + payload.len()];
-    key.verify(input.as_bytes(), &signature)
-        .map_err(|_| JwsError::Signature)?;
-    let payload = serde_json::from_slice(&decode(payload)?).map_err(|_| JwsError::Payload)?;
-    Ok(VerifiedJws {
-        header: header_json,
-        payload,
-    })
-}
-
-/// RFC 7638 thumbprint of a P-256 JWK (only `crv`, `kty`, `x`, `y` count).
-pub fn thumbprint(jwk: &Value) -> Result<String, JwsError> {
-    let (x, y) = coordinates(jwk)?;
-    Ok(thumbprint_of(x, y))
-}
-
-/// The public key a P-256 JWK describes.
-pub fn verifying_key_of(jwk: &Value) -> Result<VerifyingKey, JwsError> {
-    let (x, y) = coordinates(jwk)?;
-    let x = Base64UrlUnpadded::decode_vec(x).map_err(|_| JwsError::Jwk("x is not base64url"))?;
-    let y = Base64UrlUnpadded::decode_vec(y).map_err(|_| JwsError::Jwk("y is not base64url"))?;
-    if x.len() != 32 || y.len() != 32 {
-        return Err(JwsError::Jwk("x and y must be 32 bytes"));
-    }
-    let mut sec1 = Vec::with_capacity(65);
-    sec1.push(0x04);
-    sec1.extend_from_slice(&x);
-    sec1.extend_from_slice(&y);
-    VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| JwsError::Jwk("not a point on P-256"))
-}
-
-fn coordinates(jwk: &Value) -> Result<(&str, &str), JwsError> {
+/// RFC 7638 thumbprint of a P-256 JWK (only `crv`, `kty`, `x`, `y` count); `None` unless
+/// the JWK is an EC P-256 key with both coordinates. Whether the coordinates are a point
+/// is for the key set that reads the JWK to say.
+pub fn thumbprint(jwk: &Value) -> Option<String> {
     let member = |name| jwk.get(name).and_then(Value::as_str);
     if member("kty") != Some("EC") || member("crv") != Some("P-256") {
-        return Err(JwsError::Jwk("kty must be EC and crv P-256"));
+        return None;
     }
-    match (member("x"), member("y")) {
-        (Some(x), Some(y)) => Ok((x, y)),
-        _ => Err(JwsError::Jwk("x and y are required")),
-    }
+    let (x, y) = (member("x")?, member("y")?);
+    // Only base64url characters, so the canonical JSON below needs no escaping.
+    let plain = |v: &str| {
+        v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    (plain(x) && plain(y)).then(|| thumbprint_of(x, y))
 }
 
 /// RFC 7638: SHA-256 over the required members in lexicographic order, no whitespace.
 /// `x` and `y` are base64url, so they need no JSON escaping.
 fn thumbprint_of(x: &str, y: &str) -> String {
     let canonical = format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#);
-    Base64UrlUnpadded::encode_string(&Sha256::digest(canonical.as_bytes()))
+    encode(&Sha256::digest(canonical.as_bytes()))
 }
 
 #[cfg(unix)]
@@ -351,9 +287,12 @@ fn sync_dir(dir: &Path) {
 mod tests {
     use super::*;
 
+    use onshi_core::jose::{decode, verify_compact, JwsError};
+    use p256::ecdsa::signature::Verifier;
+
     fn split(jws: &str) -> Vec<Vec<u8>> {
         jws.split('.')
-            .map(|part| Base64UrlUnpadded::decode_vec(part).unwrap())
+            .map(|part| decode(part, "part").unwrap())
             .collect()
     }
 
@@ -375,33 +314,35 @@ mod tests {
         assert_eq!(parts[2].len(), 64, "r‖s, not DER");
         assert!(!jws.contains('='), "no padding");
 
-        // With p256 directly, from the JWK alone.
-        let jwk = key.public_jwk();
-        let verifying = verifying_key_of(&jwk).unwrap();
-        assert_eq!(&verifying, key.verifying_key());
+        // With p256 directly, from the published JWK alone.
+        let set = KeySet::from_jwks(key.jwks().to_string().as_bytes()).unwrap();
+        let verifying = set.get(key.kid()).unwrap();
+        assert_eq!(verifying, key.verifying_key());
         let signature = Signature::from_slice(&parts[2]).unwrap();
         let input = jws.rsplit_once('.').unwrap().0;
         verifying.verify(input.as_bytes(), &signature).unwrap();
 
-        let verified = verify_compact(&jws, &jwk).unwrap();
-        assert_eq!(verified.payload, payload);
-        // Any change to the signed part or the signature fails.
-        let mut forged = jws.clone().into_bytes();
-        let at = header_len(&jws) + 3;
-        forged[at] = if forged[at] == b'A' { b'B' } else { b'A' };
+        // With the project's strict verifier.
+        let verified = verify_compact(&jws, &set).unwrap();
+        assert_eq!(verified.kid, key.kid());
+        assert_eq!(verified.typ.as_deref(), Some("onshi-audit-checkpoint"));
         assert_eq!(
-            verify_compact(std::str::from_utf8(&forged).unwrap(), &jwk),
-            Err(JwsError::Signature)
+            serde_json::from_slice::<Value>(&verified.payload).unwrap(),
+            payload
         );
+        assert!(verify_compact(&jws, &key.key_set()).is_ok());
+        // Any change to the signed part fails; another key does not know the kid.
+        let mut forged = jws.clone().into_bytes();
+        let at = jws.find('.').unwrap() + 3;
+        forged[at] = if forged[at] == b'A' { b'B' } else { b'A' };
+        assert!(verify_compact(std::str::from_utf8(&forged).unwrap(), &set).is_err());
         let other = GatewayKey::ephemeral();
         assert_eq!(
-            verify_compact(&jws, &other.public_jwk()),
-            Err(JwsError::Signature)
+            verify_compact(&jws, &other.key_set()),
+            Err(JwsError::UnknownKid)
         );
-    }
-
-    fn header_len(jws: &str) -> usize {
-        jws.find('.').unwrap()
+        let impostor = KeySet::single(key.kid(), *other.verifying_key());
+        assert_eq!(verify_compact(&jws, &impostor), Err(JwsError::BadSignature));
     }
 
     #[test]
@@ -415,9 +356,17 @@ mod tests {
             jwk["x"].as_str().unwrap(),
             jwk["y"].as_str().unwrap()
         );
-        let expected = Base64UrlUnpadded::encode_string(&Sha256::digest(canonical.as_bytes()));
+        let expected = encode(&Sha256::digest(canonical.as_bytes()));
         assert_eq!(key.kid(), expected);
         assert_eq!(thumbprint(&jwk).unwrap(), expected);
+        assert_eq!(
+            thumbprint(&json!({"kty": "RSA", "n": "x", "e": "AQAB"})),
+            None
+        );
+        assert_eq!(
+            thumbprint(&json!({"kty": "EC", "crv": "P-256", "x": "a\"b", "y": "c"})),
+            None
+        );
         assert_eq!(key.kid().len(), 43);
         assert_eq!(jwk["use"], "sig");
         assert_eq!(jwk["alg"], "ES256");

@@ -355,14 +355,16 @@ async fn the_auditor_checkpoints_every_n_rows_and_by_time(place: Place) {
         assert_eq!(cp.kid, key.kid());
         assert_eq!(cp.count, cp.seq);
         assert_eq!(cp.head_hash, records[cp.seq as usize - 1].hash);
-        let verified = onshi_gateway::keys::verify_compact(
-            &cp.jws,
-            &serde_json::from_str(&cp.public_jwk).unwrap(),
+        let set = onshi_core::jose::KeySet::from_jwks(
+            format!("{{\"keys\":[{}]}}", cp.public_jwk).as_bytes(),
         )
         .unwrap();
-        assert_eq!(verified.payload["seq"], cp.seq);
-        assert_eq!(verified.payload["head"], cp.head_hash);
-        assert!(verified.payload["at"].as_str().unwrap().ends_with("+09:00"));
+        let verified = onshi_core::jose::verify_compact(&cp.jws, &set).unwrap();
+        let payload: serde_json::Value = serde_json::from_slice(&verified.payload).unwrap();
+        assert_eq!(verified.kid, cp.kid);
+        assert_eq!(payload["seq"], cp.seq);
+        assert_eq!(payload["head"], cp.head_hash);
+        assert!(payload["at"].as_str().unwrap().ends_with("+09:00"));
     }
     // Nothing due before 10 more rows or the interval; then the time rule.
     assert_eq!(auditor.checkpoint_if_due().await.unwrap(), None);

@@ -16,7 +16,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use serde_json::Value;
+use onshi_core::jose::{verify_compact, KeySet};
+use serde_json::{json, Value};
 
 use crate::keys;
 use crate::store::audit::{
@@ -279,22 +280,28 @@ impl ChainVerifier {
 }
 
 /// What can be checked of a checkpoint on its own: its key id is its key's thumbprint, its
-/// signature verifies with that key, and it signs exactly what the row says.
+/// signature verifies with that key (by the project's one strict ES256 verifier,
+/// `onshi_core::jose`), and it signs exactly what the row says.
 fn check_checkpoint(cp: &Checkpoint) -> Result<(), String> {
     let jwk: Value = serde_json::from_str(&cp.public_jwk)
         .map_err(|_| "its public key is not a JWK (JSON)".to_string())?;
-    let thumbprint = keys::thumbprint(&jwk).map_err(|err| err.to_string())?;
-    if thumbprint != cp.kid {
+    if keys::thumbprint(&jwk).as_deref() != Some(cp.kid.as_str()) {
         return Err("its kid is not the thumbprint of its public key".to_string());
     }
-    let verified = keys::verify_compact(&cp.jws, &jwk).map_err(|err| err.to_string())?;
-    if verified.header.get("kid").and_then(Value::as_str) != Some(cp.kid.as_str()) {
-        return Err("the signature names another key".to_string());
+    // Read as a trusted key set of one: refused unless it is a public P-256 ES256 key
+    // under the checkpoint's kid.
+    let set = KeySet::from_jwks(json!({ "keys": [jwk] }).to_string().as_bytes())
+        .map_err(|err| format!("its public key is refused: {err}"))?;
+    if set.get(&cp.kid).is_none() {
+        return Err("its public key is filed under another kid".to_string());
     }
-    if verified.header.get("typ").and_then(Value::as_str) != Some(CHECKPOINT_TYP) {
+    let verified = verify_compact(&cp.jws, &set).map_err(|err| err.to_string())?;
+    if verified.typ.as_deref() != Some(CHECKPOINT_TYP) {
         return Err("the signature is not over a checkpoint".to_string());
     }
-    if verified.payload != checkpoint_payload(cp.seq, &cp.head_hash, cp.count, cp.at_ms) {
+    let payload: Value = serde_json::from_slice(&verified.payload)
+        .map_err(|_| "what is signed is not JSON".to_string())?;
+    if payload != checkpoint_payload(cp.seq, &cp.head_hash, cp.count, cp.at_ms) {
         return Err("what is signed differs from what the checkpoint row says".to_string());
     }
     if cp.count != cp.seq {
