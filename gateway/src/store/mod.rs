@@ -11,9 +11,8 @@
 //! plus content hash) is stored once, and exactly one caller is told it stored it.
 //!
 //! Each table has its own trait ([`ReceptionEvents`], [`TerminalAdmissions`], [`AuditLog`]);
-//! [`Store`] gathers them with
-//! what every backend has besides (health, commit signals, schema version). A new table is
-//! a new trait here plus one file per backend.
+//! [`Store`] gathers them with what every backend has besides (health, commit signals,
+//! schema version). A new table is a new trait here plus one file per backend.
 
 pub mod admissions;
 pub mod audit;
