@@ -27,6 +27,27 @@ pub struct Cli {
 pub enum Command {
     /// Serve the HTTP API on a loopback address.
     Serve(ServeArgs),
+    /// The access log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the audit log's hash chain and check its signed checkpoints; exit status
+    /// 0 if intact, 1 naming the first broken row.
+    Verify(AuditVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    /// The gateway's data folder (holding the SQLite store); the platform's data folder
+    /// for onshi-gateway when not given, as for `serve`.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The store: `sqlite` (<data-dir>/onshi.sqlite3) or the desks' PostgreSQL URL.
+    #[arg(long, value_name = "URL", default_value = "sqlite")]
+    pub store: String,
 }
 
 #[derive(Debug, Args)]
@@ -163,6 +184,7 @@ mod tests {
         argv.extend_from_slice(args);
         Cli::try_parse_from(argv).map(|cli| match cli.command {
             Command::Serve(args) => args,
+            Command::Audit(_) => unreachable!("parsed as serve"),
         })
     }
 

@@ -18,6 +18,9 @@ pub enum GatewayError {
     TrustKeys { path: String, reason: String },
     #[error("--audience must not be empty")]
     EmptyAudience,
+    /// The desk's signing key (answers, audit checkpoints) cannot be used.
+    #[error("the gateway's signing key: {0}")]
+    Key(#[from] crate::keys::KeyError),
     /// The gateway must never be reachable from the network: it hands out health data.
     #[error(
         "refusing to listen on {addr}: the gateway only listens on a loopback address \

@@ -50,6 +50,7 @@
 
 pub mod access_log;
 pub mod api_error;
+pub mod audit;
 pub mod auth;
 pub mod card_reader;
 pub mod card_session;
@@ -61,6 +62,7 @@ pub mod desk;
 pub mod error;
 pub mod face_watch;
 pub mod json;
+pub mod keys;
 pub mod limits;
 pub mod reception;
 pub mod routes;

@@ -1,10 +1,11 @@
-//! `onshi-gateway serve …`; see the library docs for what it does.
+//! `onshi-gateway serve …` and `onshi-gateway audit verify`; see the library docs for what
+//! they do.
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use onshi_gateway::cli::{Cli, Command};
+use onshi_gateway::cli::{Cli, Command, ServeArgs};
 use onshi_gateway::{Gateway, GatewayError};
 use tracing_subscriber::EnvFilter;
 
@@ -24,8 +25,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+    let outcome = match cli.command {
+        Command::Serve(args) => runtime.block_on(run(args)).map(|()| ExitCode::SUCCESS),
+        Command::Audit(command) => runtime.block_on(onshi_gateway::audit::run_command(command)),
+    };
+    match outcome {
+        Ok(code) => code,
         Err(err) => {
             eprintln!("onshi-gateway: {err}");
             ExitCode::from(2)
@@ -33,8 +38,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), GatewayError> {
-    let Command::Serve(args) = cli.command;
+async fn run(args: ServeArgs) -> Result<(), GatewayError> {
     let (config, listen) = args.into_config()?;
     let mode = if matches!(config.mode, onshi_gateway::Mode::Terminal { .. }) {
         "terminal"

@@ -17,19 +17,23 @@ use tokio::sync::Semaphore;
 
 use crate::access_log::log_requests;
 use crate::api_error;
+use crate::audit::{Auditor, CheckpointPolicy};
 use crate::auth::{authenticate, require, Auth};
 use crate::card_session::CardSessions;
 use crate::config::{ensure_loopback, Config, Mode};
 use crate::desk::heartbeat::Heartbeat;
 use crate::error::GatewayError;
 use crate::face_watch::{FaceFolders, FaceWatcher};
+use crate::keys::GatewayKey;
 use crate::limits::{limit_requests, CappedListener, RequestLimits};
 use crate::reception::Reception;
+use crate::routes::audit::audit_log;
 use crate::routes::card_sessions::{
     cancel_session, enter_pin, get_session, start_session, visual_check,
 };
 use crate::routes::events::{events, issue_ticket, reception_queue};
 use crate::routes::health::health;
+use crate::routes::keys::keys;
 use crate::routes::qualifications::{check_qualification, queue_place};
 #[cfg(feature = "sim")]
 use crate::routes::sim_cards::{insert_card, list_cards, remove_card};
@@ -42,6 +46,9 @@ use crate::sim::{EmbeddedSim, SimFaces};
 use crate::sim_cards::SimCards;
 use crate::store::spawn_prober;
 use crate::terminal_link::{Admissions, LinkLimits, TerminalLink};
+
+/// How often the audit log is asked whether a time-based checkpoint is due.
+const AUDIT_CHECKPOINT_TICK: Duration = Duration::from_secs(60);
 
 /// What handlers share.
 #[derive(Debug, Clone)]
@@ -67,6 +74,9 @@ pub struct AppState {
     pub desks: Arc<Heartbeat>,
     /// Trusted issuer keys and event-stream tickets.
     pub auth: Arc<Auth>,
+    /// The access log every patient-data access is written to first; holds the desk's
+    /// signing key (`GET /v1/keys`, answer tokens).
+    pub audit: Arc<Auditor>,
 }
 
 /// The API with its security, limits and logging layers, for a gateway listening on `port`.
@@ -78,7 +88,9 @@ pub fn app(
 ) -> Router {
     // Each group names the capability of the role table (onshi_core::roles) it needs; the
     // event stream decides inside what each caller may see.
-    let needs = |capability| middleware::from_fn_with_state(capability, require);
+    let needs = |capability| {
+        middleware::from_fn_with_state((capability, Arc::clone(&state.audit)), require)
+    };
     let qualify = Router::new()
         .route("/v1/qualifications", post(check_qualification))
         .route("/v1/qualifications/queue/{reference}", get(queue_place))
@@ -95,6 +107,14 @@ pub fn app(
         .route("/v1/card-sessions/{id}/pin", post(enter_pin))
         .route("/v1/card-sessions/{id}/visual-check", post(visual_check))
         .route_layer(needs(Capability::CardSession));
+    let keys_and_log = Router::new()
+        .route("/v1/keys", get(keys))
+        .route_layer(needs(Capability::GatewayKeys))
+        .merge(
+            Router::new()
+                .route("/v1/audit", get(audit_log))
+                .route_layer(needs(Capability::AuditLog)),
+        );
     #[cfg_attr(not(feature = "sim"), allow(unused_mut))]
     let mut router = Router::new()
         .route("/v1/health", get(health))
@@ -102,7 +122,8 @@ pub fn app(
         .route("/v1/event-tickets", post(issue_ticket))
         .merge(qualify)
         .merge(queue)
-        .merge(cards);
+        .merge(cards)
+        .merge(keys_and_log);
     #[cfg(feature = "sim")]
     if state.sim_faces.is_some() {
         router = router.route("/v1/sim/face-results", post(drop_face_result));
@@ -157,6 +178,7 @@ pub struct Gateway {
     sim_cards: Option<Arc<SimCards>>,
     link: Arc<TerminalLink>,
     heartbeat: Arc<Heartbeat>,
+    audit: Arc<Auditor>,
 }
 
 impl Gateway {
@@ -188,6 +210,14 @@ impl Gateway {
             Mode::Terminal { .. } => (GatewayMode::Terminal, None::<Simulator>),
         };
         let desk_id = crate::desk::load_or_create(&config.data_dir)?;
+        // The desk's own key signs its answers and the audit log's checkpoints.
+        let key = GatewayKey::load_or_create(&config.data_dir)?;
+        let audit = Arc::new(Auditor::new(
+            Arc::clone(reception.store()),
+            &desk_id,
+            key,
+            CheckpointPolicy::default(),
+        ));
         // The terminal's sessions are counted in the store, so every desk sharing it shares
         // the count.
         let admissions: Admissions = Arc::clone(reception.store()) as _;
@@ -257,7 +287,12 @@ impl Gateway {
             sse_keep_alive: config.sse_keep_alive,
             event_streams: Arc::new(Semaphore::new(config.max_event_streams.max(1))),
             desks: Arc::clone(&heartbeat),
-            auth: Arc::new(Auth::new(config.trusted_keys.clone(), &config.audience)),
+            auth: Arc::new(Auth::new(
+                config.trusted_keys.clone(),
+                &config.audience,
+                Arc::clone(&audit),
+            )),
+            audit: Arc::clone(&audit),
         };
         let policy = SecurityPolicy::new(addr.port(), config.allowed_origins.iter().cloned());
         let limits = RequestLimits::new(config.request_timeout, config.max_in_flight);
@@ -277,6 +312,7 @@ impl Gateway {
             sim_cards,
             link,
             heartbeat,
+            audit,
         })
     }
 
@@ -299,6 +335,8 @@ impl Gateway {
         let watcher = self.watcher.spawn();
         let sweeper = self.link.spawn_sweeper(self.reception.closing());
         let heartbeat = self.heartbeat.spawn(self.reception.closing());
+        // Checkpoints on time even when no access comes (the row count rule needs none).
+        let checkpoints = self.audit.spawn_checkpoints(AUDIT_CHECKPOINT_TICK);
         let prober = spawn_prober(Arc::clone(self.reception.store()), self.reception.closing());
         #[cfg(feature = "sim")]
         let ticker = self
@@ -327,6 +365,7 @@ impl Gateway {
         let _ = watcher.await;
         let _ = sweeper.await;
         let _ = heartbeat.await;
+        checkpoints.abort();
         let _ = prober.await;
         #[cfg(feature = "sim")]
         if let Some(ticker) = ticker {

@@ -245,3 +245,140 @@ async fn futures_join(gw: &TestGateway, keys: &[&str]) -> Vec<common::Reply> {
     }
     replies
 }
+
+/// The answer carries the desk's signature over exactly what it says, and the look is in
+/// the audit log (with an opaque patient reference, never the numbers or the name) before
+/// the answer left; refusals are there too, and the chain verifies.
+#[tokio::test]
+async fn answers_are_signed_and_every_look_is_audited() {
+    use common::issuer;
+    use onshi_core::answer_token::{verify_answer, AnswerTokenError};
+    use onshi_core::api::QualificationAnswer;
+    use onshi_core::jose::KeySet;
+    use onshi_core::roles::Role;
+
+    let s = setup(Duration::from_secs(10)).await;
+    let gw = &s.gw;
+    let patient = sample("kyokai_insured");
+    let reply = ask(gw, &query_of(&patient)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json());
+    let mut answer: QualificationAnswer = serde_json::from_slice(&reply.body).unwrap();
+    let keys = gw.get("/v1/keys").await;
+    assert_eq!(keys.status, StatusCode::OK);
+    let keys = KeySet::from_jwks(&keys.body).expect("the gateway's JWKS");
+    let claims = verify_answer(&answer, &keys).expect("the token verifies");
+    assert_eq!(
+        Some(claims.request_id.as_str()),
+        reply.header("x-request-id")
+    );
+    answer.results[0].person.name = Some("別人".into());
+    assert_eq!(verify_answer(&answer, &keys), Err(AnswerTokenError::Digest));
+
+    // Refusals: no credential, and the kiosk asking for the queue.
+    assert_eq!(
+        gw.send_exact("GET", "/v1/reception-queue", &[], None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let kiosk = issuer::bearer(Role::Kiosk);
+    let refused = gw
+        .send(
+            "GET",
+            "/v1/reception-queue",
+            &[("authorization", &kiosk)],
+            None,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    // Only the administrator reads the log.
+    assert_eq!(gw.get("/v1/audit").await.status, StatusCode::FORBIDDEN);
+    let admin = issuer::bearer(Role::Admin);
+    let log = gw
+        .send("GET", "/v1/audit", &[("authorization", &admin)], None)
+        .await;
+    assert_eq!(log.status, StatusCode::OK, "{}", log.json());
+    let text = String::from_utf8_lossy(&log.body).into_owned();
+    let name = patient.name.clone().unwrap();
+    for secret in [&patient.number, &name] {
+        assert!(
+            !text.contains(secret.as_str()),
+            "{secret} in the audit log: {text}"
+        );
+    }
+    let entries = log.json()["entries"].as_array().unwrap().clone();
+    let find = |action: &str| {
+        entries
+            .iter()
+            .find(|e| e["action"] == action)
+            .unwrap_or_else(|| panic!("no {action} in {text}"))
+            .clone()
+    };
+    let look = find("qualification.check");
+    assert_eq!(look["sub"], "test-reception");
+    assert_eq!(look["role"], "reception");
+    assert_eq!(look["outcome"], "ok");
+    assert_eq!(look["facility"], issuer::FACILITY_CODE);
+    assert_eq!(
+        Some(look["request_id"].as_str().unwrap()),
+        reply.header("x-request-id")
+    );
+    assert!(look["at"].as_str().unwrap().ends_with("+09:00"), "{look}");
+    let reference = look["patient_ref"].as_str().unwrap().to_string();
+    assert_eq!(reference.len(), 32, "{reference}");
+    let missing = find("credential.refused");
+    assert_eq!(
+        (missing["outcome"].as_str(), missing["reason"].as_str()),
+        (Some("refused"), Some("credential_missing"))
+    );
+    let role = find("reception_queue.refused");
+    assert_eq!(role["sub"], "test-kiosk");
+    assert_eq!(role["reason"], "role_not_allowed");
+
+    // Filtered by patient and by caller.
+    let by_patient = gw
+        .send(
+            "GET",
+            &format!("/v1/audit?patient={reference}"),
+            &[("authorization", &admin)],
+            None,
+        )
+        .await
+        .json();
+    let rows = by_patient["entries"].as_array().unwrap();
+    assert!(!rows.is_empty() && rows.iter().all(|e| e["patient_ref"] == reference.as_str()));
+    let by_kiosk = gw
+        .send(
+            "GET",
+            "/v1/audit?sub=test-kiosk",
+            &[("authorization", &admin)],
+            None,
+        )
+        .await
+        .json();
+    assert!(by_kiosk["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["sub"] == "test-kiosk"));
+    let bad_date = gw
+        .send(
+            "GET",
+            "/v1/audit?from=2026-02-30",
+            &[("authorization", &admin)],
+            None,
+        )
+        .await;
+    assert_eq!(bad_date.status, StatusCode::BAD_REQUEST);
+
+    // The chain the accesses made verifies with the command clinics run.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_onshi-gateway"))
+        .args(["audit", "verify", "--data-dir"])
+        .arg(gw.dir.path().join("data"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains("audit chain intact"), "{stdout}");
+}

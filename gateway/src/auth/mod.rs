@@ -12,7 +12,8 @@
 //! - [`require`] (a layer per route group) checks the capability: 403 `role_not_allowed` or
 //!   `licence_not_allowed`.
 //!
-//! Refusals are logged at warn with the reason and the path, never the token.
+//! Refusals are logged at warn with the reason and the path, never the token, and every
+//! refusal is appended to the audit log (`credential.refused`, `<capability>.refused`).
 
 pub mod tickets;
 
@@ -30,7 +31,9 @@ use onshi_core::jose::KeySet;
 use onshi_core::roles::{permits, Capability, Refusal};
 use tracing::warn;
 
+use crate::access_log::RequestId;
 use crate::api_error::ApiFailure;
+use crate::audit::{access, Auditor};
 pub use tickets::Tickets;
 
 /// The only route that answers without a credential: it says nothing about patients.
@@ -48,14 +51,16 @@ pub struct Auth {
     keys: KeySet,
     audience: String,
     pub tickets: Tickets,
+    audit: Arc<Auditor>,
 }
 
 impl Auth {
-    pub fn new(keys: KeySet, audience: impl Into<String>) -> Self {
+    pub fn new(keys: KeySet, audience: impl Into<String>, audit: Arc<Auditor>) -> Self {
         Self {
             keys,
             audience: audience.into(),
             tickets: Tickets::default(),
+            audit,
         }
     }
 
@@ -93,6 +98,12 @@ pub async fn authenticate(
                 "refused a request without a valid credential: {}",
                 failure.message
             );
+            let entry = access::refused(
+                access::entry(None, request_id(&request), "credential.refused"),
+                failure.code,
+            );
+            // Refused either way; a refusal the log could not take is logged above.
+            let _ = auth.audit.record_or_refuse(entry).await;
             return challenge(failure.into_response());
         }
     };
@@ -182,10 +193,15 @@ pub fn check(caller: &Caller, capability: Capability) -> Result<(), ApiFailure> 
     })
 }
 
+/// The request id the access log gave this request (0 outside the full stack).
+pub fn request_id(request: &Request) -> u64 {
+    request.extensions().get::<RequestId>().map_or(0, |id| id.0)
+}
+
 /// The capability layer of a route group; install with
-/// `route_layer(middleware::from_fn_with_state(capability, require))`.
+/// `route_layer(middleware::from_fn_with_state((capability, auditor), require))`.
 pub async fn require(
-    State(capability): State<Capability>,
+    State((capability, audit)): State<(Capability, Arc<Auditor>)>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -200,6 +216,12 @@ pub async fn require(
             code = ?failure.code,
             "refused a request the caller's role does not allow"
         );
+        let action = format!("{}.refused", capability.as_str());
+        let entry = access::refused(
+            access::entry(Some(&caller), request_id(&request), &action),
+            failure.code,
+        );
+        let _ = audit.record_or_refuse(entry).await;
         return failure.into_response();
     }
     next.run(request).await

@@ -12,27 +12,118 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
 use onshi_core::api::ErrorCode;
 use onshi_core::card_session::{
-    CardSessionView, PinEntry, StartCardSession, VisualCheck, SESSION_SECRET_HEADER,
+    CardSessionState, CardSessionView, PinEntry, StartCardSession, VisualCheck,
+    SESSION_SECRET_HEADER,
 };
 use onshi_core::jpki::Pin;
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::access_log::RequestId;
 use crate::api_error::ApiFailure;
+use crate::audit::access;
 use crate::auth::Authenticated;
 use crate::card_session::{CardSessions, SessionFailure};
 use crate::server::AppState;
 
 type Answer = Result<(StatusCode, Json<CardSessionView>), ApiFailure>;
 
+/// Who asks, for the audit log.
+type Who = (Authenticated, RequestId);
+
 pub async fn start_session(
     State(state): State<AppState>,
-    Extension(Authenticated(caller)): Extension<Authenticated>,
+    Extension(caller): Extension<Authenticated>,
+    Extension(request_id): Extension<RequestId>,
     body: Bytes,
 ) -> Answer {
-    let sessions = sessions(&state)?;
+    let result = start(&state, &caller, body).await;
+    audited(&state, (caller, request_id), "card_session.start", result).await
+}
+
+pub async fn get_session(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Authenticated>,
+    Extension(request_id): Extension<RequestId>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Answer {
+    let result = get(&state, &id, &headers);
+    audited(&state, (caller, request_id), "card_session.read", result).await
+}
+
+pub async fn cancel_session(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Authenticated>,
+    Extension(request_id): Extension<RequestId>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Answer {
+    let result = cancel(&state, &id, &headers).await;
+    audited(&state, (caller, request_id), "card_session.cancel", result).await
+}
+
+pub async fn enter_pin(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Authenticated>,
+    Extension(request_id): Extension<RequestId>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer {
+    let result = pin(&state, &id, &headers, body);
+    audited(&state, (caller, request_id), "card_session.pin", result).await
+}
+
+pub async fn visual_check(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Authenticated>,
+    Extension(request_id): Extension<RequestId>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer {
+    let result = visual(&state, &id, &headers, &body);
+    audited(
+        &state,
+        (caller, request_id),
+        "card_session.visual_check",
+        result,
+    )
+    .await
+}
+
+/// Records the access, then lets the answer go: a view holding a confirmed result names
+/// its patient (by reference); one that could not be recorded is not sent.
+async fn audited(
+    state: &AppState,
+    (caller, request_id): Who,
+    action: &str,
+    result: Answer,
+) -> Answer {
+    let mut entry = access::entry(Some(&caller.0), request_id.0, action);
+    match &result {
+        Ok((_, Json(view))) => {
+            if let CardSessionState::Done { answer, .. } = &view.state {
+                entry.patient_ref =
+                    access::answer_patient_key(answer).map(|key| state.audit.patient_ref(&key));
+            }
+            state.audit.record_or_refuse(entry).await?;
+        }
+        Err(failure) => {
+            let _ = state
+                .audit
+                .record_or_refuse(access::ended_with(entry, failure))
+                .await;
+        }
+    }
+    result
+}
+
+async fn start(state: &AppState, caller: &Authenticated, body: Bytes) -> Answer {
+    let sessions = sessions(state)?;
     // A confirmed result is queued in the store; refuse before a patient enters a PIN for
     // a result that could not be kept.
-    store_reachable(&state)?;
+    store_reachable(state)?;
     let request = if body.iter().all(u8::is_ascii_whitespace) {
         StartCardSession::default()
     } else {
@@ -45,56 +136,38 @@ pub async fn start_session(
         })?
     };
     let view = sessions
-        .start(request, &caller.sub)
+        .start(request, &caller.0.sub)
         .await
         .map_err(failure)?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-pub async fn get_session(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Answer {
-    let sessions = owned_sessions(&state, &id, &headers)?;
+fn get(state: &AppState, id: &str, headers: &HeaderMap) -> Answer {
+    let sessions = owned_sessions(state, id, headers)?;
     let view = sessions
-        .get(&id)
+        .get(id)
         .ok_or_else(|| failure(SessionFailure::NotFound))?;
     Ok((StatusCode::OK, Json(view)))
 }
 
-pub async fn cancel_session(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Answer {
-    let sessions = owned_sessions(&state, &id, &headers)?;
-    let view = sessions.cancel(&id).await.map_err(failure)?;
+async fn cancel(state: &AppState, id: &str, headers: &HeaderMap) -> Answer {
+    let sessions = owned_sessions(state, id, headers)?;
+    let view = sessions.cancel(id).await.map_err(failure)?;
     Ok((StatusCode::OK, Json(view)))
 }
 
-pub async fn enter_pin(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Answer {
+fn pin(state: &AppState, id: &str, headers: &HeaderMap, body: Bytes) -> Answer {
     // The body holds the PIN: copy it into memory that is wiped when this returns.
     let body = Zeroizing::new(Vec::from(body));
-    let sessions = owned_sessions(&state, &id, &headers)?;
+    let sessions = owned_sessions(state, id, headers)?;
     let (pin, confirmed) = parse_pin(&body)?;
-    let view = sessions.submit_pin(&id, pin, confirmed).map_err(failure)?;
+    let view = sessions.submit_pin(id, pin, confirmed).map_err(failure)?;
     Ok((StatusCode::ACCEPTED, Json(view)))
 }
 
-pub async fn visual_check(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Answer {
-    let sessions = owned_sessions(&state, &id, &headers)?;
-    let check: VisualCheck = serde_json::from_slice(&body).map_err(|_| {
+fn visual(state: &AppState, id: &str, headers: &HeaderMap, body: &[u8]) -> Answer {
+    let sessions = owned_sessions(state, id, headers)?;
+    let check: VisualCheck = serde_json::from_slice(body).map_err(|_| {
         ApiFailure::new(
             StatusCode::BAD_REQUEST,
             ErrorCode::BadRequest,
@@ -109,7 +182,7 @@ pub async fn visual_check(
              card photo (staff_confirmed: true)",
         ));
     }
-    let view = sessions.visual_check(&id).map_err(failure)?;
+    let view = sessions.visual_check(id).map_err(failure)?;
     Ok((StatusCode::ACCEPTED, Json(view)))
 }
 

@@ -25,14 +25,16 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::{Extension, Json};
 use futures_util::stream::{self, Stream, StreamExt};
 use onshi_core::api::{ErrorCode, EventTicket, ReceptionEvent, ReceptionQueue};
-use onshi_core::card_session::CardSessionView;
+use onshi_core::card_session::{CardSessionState, CardSessionView};
 use onshi_core::credential::Caller;
 use onshi_core::roles::Capability;
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 use tracing::warn;
 
+use crate::access_log::RequestId;
 use crate::api_error::ApiFailure;
+use crate::audit::access;
 use crate::auth::{self, tickets::TICKET_LIFETIME, Authenticated};
 use crate::clock;
 use crate::limits::stream_slot;
@@ -87,6 +89,7 @@ pub async fn issue_ticket(
 pub async fn events(
     State(state): State<AppState>,
     Extension(Authenticated(caller)): Extension<Authenticated>,
+    Extension(RequestId(request_id)): Extension<RequestId>,
     headers: HeaderMap,
     params: Result<Query<QueueParams>, QueryRejection>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiFailure> {
@@ -106,16 +109,56 @@ pub async fn events(
         None => start_from(params.after.as_deref())?,
     };
     let slot = stream_slot(&state.event_streams)?;
+    state
+        .audit
+        .record_or_refuse(access::entry(Some(&caller), request_id, "events.subscribe"))
+        .await?;
+    // Each patient's entry is recorded before it is sent; when the log cannot take it the
+    // stream ends (the page reconnects and resumes from its last id).
+    let (audit, who) = (Arc::clone(&state.audit), Arc::clone(&caller));
     let stored = if sees_queue {
         feed(state.reception.clone(), start)
+            .then(move |event| {
+                let (audit, who) = (Arc::clone(&audit), Arc::clone(&who));
+                async move {
+                    let mut entry = access::entry(Some(&who), request_id, "events.deliver");
+                    entry.patient_ref = event
+                        .answer
+                        .as_ref()
+                        .and_then(access::answer_patient_key)
+                        .map(|key| audit.patient_ref(&key));
+                    let recorded = audit.record_or_refuse(entry).await.is_ok();
+                    recorded.then_some(event)
+                }
+            })
+            .take_while(|event| std::future::ready(event.is_some()))
+            .filter_map(std::future::ready)
             .map(|event| Ok(sse_event(&event)))
             .boxed()
     } else {
         stream::empty().boxed()
     };
     let owner: Arc<str> = caller.sub.as_str().into();
+    let (audit, who) = (Arc::clone(&state.audit), Arc::clone(&caller));
     let cards = card_session_events(&state)
         .filter(move |event| std::future::ready(sees_cards && event.owner == owner))
+        .then(move |event| {
+            let (audit, who) = (Arc::clone(&audit), Arc::clone(&who));
+            async move {
+                // Only a confirmed result names a patient; progress carries no data.
+                if let CardSessionState::Done { answer, .. } = &event.view.state {
+                    let mut entry = access::entry(Some(&who), request_id, "card_session.result");
+                    entry.patient_ref =
+                        access::answer_patient_key(answer).map(|key| audit.patient_ref(&key));
+                    if audit.record_or_refuse(entry).await.is_err() {
+                        return None;
+                    }
+                }
+                Some(event)
+            }
+        })
+        .take_while(|event| std::future::ready(event.is_some()))
+        .filter_map(std::future::ready)
         .map(|event| Ok(card_session_event(&event.view)));
     // The credential's end is the stream's end: the page reconnects with a fresh one.
     let left = u64::try_from(caller.exp.saturating_sub(auth::unix_now())).unwrap_or(0);
@@ -132,6 +175,8 @@ pub async fn events(
 
 pub async fn reception_queue(
     State(state): State<AppState>,
+    Extension(Authenticated(caller)): Extension<Authenticated>,
+    Extension(RequestId(request_id)): Extension<RequestId>,
     params: Result<Query<QueueParams>, QueryRejection>,
 ) -> Result<Json<ReceptionQueue>, ApiFailure> {
     let params = query_params(params)?;
@@ -152,6 +197,28 @@ pub async fn reception_queue(
         warn!("cannot read the reception queue: {err}");
         ApiFailure::internal("the reception queue cannot be read; see the gateway log")
     })?;
+    // One entry per patient shown (one for an empty page: the look itself).
+    let mut entries: Vec<_> = page
+        .events
+        .iter()
+        .map(|event| {
+            let mut entry = access::entry(Some(&caller), request_id, "reception_queue.read");
+            entry.patient_ref = event
+                .answer
+                .as_ref()
+                .and_then(access::answer_patient_key)
+                .map(|key| state.audit.patient_ref(&key));
+            entry
+        })
+        .collect();
+    if entries.is_empty() {
+        entries.push(access::entry(
+            Some(&caller),
+            request_id,
+            "reception_queue.read",
+        ));
+    }
+    state.audit.record_all_or_refuse(entries).await?;
     Ok(Json(ReceptionQueue {
         events: page.events,
         more: page.more,

@@ -1,17 +1,22 @@
 //! `POST /v1/qualifications`: validate the card details, ask the terminal, answer with
-//! [`QualificationAnswer`].
+//! [`QualificationAnswer`], signed by the desk's key (`token`) and recorded in the audit
+//! log before it leaves.
 
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::Json;
+use axum::{Extension, Json};
+use onshi_core::answer_token;
 use onshi_core::api::{ErrorCode, QualificationAnswer, QualificationQuery, QueuePlace};
 use onshi_core::oqs::request::QualificationRequest;
 use onshi_core::query::{validate, QueryProblems};
 use tracing::debug;
 
+use crate::access_log::RequestId;
 use crate::api_error::ApiFailure;
+use crate::audit::access;
+use crate::auth::{unix_now, Authenticated};
 use crate::clock;
 use crate::json::ApiJson;
 use crate::server::AppState;
@@ -23,9 +28,43 @@ pub const CLIENT_REF_HEADER: &str = "x-onshi-request";
 
 pub async fn check_qualification(
     State(state): State<AppState>,
+    Extension(Authenticated(caller)): Extension<Authenticated>,
+    Extension(RequestId(request_id)): Extension<RequestId>,
     headers: HeaderMap,
     ApiJson(query): ApiJson<QualificationQuery>,
 ) -> Result<Json<QualificationAnswer>, ApiFailure> {
+    let mut entry = access::entry(Some(&caller), request_id, "qualification.check");
+    entry.patient_ref = Some(state.audit.patient_ref(&access::patient_key(
+        &query.insurer_number,
+        &query.symbol,
+        &query.number,
+        &query.branch,
+    )));
+    match ask_terminal(&state, &headers, &query).await {
+        Ok(mut answer) => {
+            let claims = answer_token::claims_for(&answer, &request_id.to_string(), unix_now());
+            let claims = serde_json::to_value(claims)
+                .map_err(|_| ApiFailure::internal("the answer could not be signed"))?;
+            answer.token = Some(state.audit.key().sign_compact(answer_token::TYP, &claims));
+            state.audit.record_or_refuse(entry).await?;
+            Ok(Json(answer))
+        }
+        Err(failure) => {
+            // The failure is answered whether or not the log took it.
+            let _ = state
+                .audit
+                .record_or_refuse(access::ended_with(entry, &failure))
+                .await;
+            Err(failure)
+        }
+    }
+}
+
+async fn ask_terminal(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: &QualificationQuery,
+) -> Result<QualificationAnswer, ApiFailure> {
     let client_ref = match headers.get(CLIENT_REF_HEADER) {
         None => None,
         Some(value) => Some(
@@ -38,7 +77,7 @@ pub async fn check_qualification(
         ),
     };
     let today = clock::yyyymmdd(clock::now_jst());
-    let valid = validate(&query, &today).map_err(problems_to_failure)?;
+    let valid = validate(query, &today).map_err(problems_to_failure)?;
     let ticket = state.link.ticket(client_ref).await;
     debug!(file = %ticket.suffix, insurer = %valid.insurer.wire(), "sending a qualification request");
     let request = QualificationRequest::from_query(
@@ -52,7 +91,7 @@ pub async fn check_qualification(
         .exchange(&ticket, &request)
         .await
         .map_err(|err| link_failure(&err))?;
-    Ok(Json(QualificationAnswer::from_response(response)))
+    Ok(QualificationAnswer::from_response(response))
 }
 
 /// `GET /v1/qualifications/queue/{ref}`: where the request the page sent as `ref` stands.

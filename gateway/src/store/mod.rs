@@ -10,11 +10,12 @@
 //! increasing order, so a reader that remembers its last id never skips one; a file (name
 //! plus content hash) is stored once, and exactly one caller is told it stored it.
 //!
-//! Each table has its own trait ([`ReceptionEvents`], [`TerminalAdmissions`]); [`Store`] gathers them with
-//! what every backend has besides (health, commit signals, schema version). A new table is
-//! a new trait here plus one file per backend.
+//! Each table has its own trait ([`ReceptionEvents`], [`TerminalAdmissions`], [`AuditLog`]);
+//! [`Store`] gathers them with what every backend has besides (health, commit signals,
+//! schema version). A new table is a new trait here plus one file per backend.
 
 pub mod admissions;
+pub mod audit;
 pub mod events;
 pub mod postgres;
 pub mod signals;
@@ -30,6 +31,10 @@ use thiserror::Error;
 use tokio::sync::watch;
 
 pub use admissions::{Admission, AdmissionTimes, TerminalAdmissions};
+pub use audit::{
+    Appended, AuditEntry, AuditFilter, AuditLog, AuditPage, AuditRecord, ChainHead, ChainState,
+    Checkpoint, CheckpointMark,
+};
 pub use events::{NewEvent, Page, ReceptionEvents, Recorded};
 pub use signals::{spawn_prober, Signals};
 
@@ -38,7 +43,9 @@ pub const STORE_FILE: &str = "onshi.sqlite3";
 
 /// The gateway's store, whichever backend. Shared as `Arc<dyn Store>`.
 #[async_trait]
-pub trait Store: ReceptionEvents + TerminalAdmissions + Send + Sync + fmt::Debug {
+pub trait Store:
+    ReceptionEvents + TerminalAdmissions + AuditLog + Send + Sync + fmt::Debug
+{
     /// Reachability and commit signals.
     fn signals(&self) -> &Signals;
 
@@ -157,6 +164,13 @@ pub enum StoreError {
     Payload(#[from] serde_json::Error),
     #[error("event {id} has unknown kind {kind:?}")]
     UnknownKind { id: i64, kind: String },
+    #[error("audit entry refused: {0}")]
+    AuditEntry(String),
+    #[error(
+        "the audit log's last row (seq {seq}) has a damaged hash, so nothing can be chained \
+         onto it; run `onshi-gateway audit verify`"
+    )]
+    AuditHead { seq: i64 },
     #[error("the store's worker is gone: {0}")]
     Worker(String),
 }

@@ -14,6 +14,7 @@
 //!   the clinic's own network segment, or tunnel it (see the gateway README).
 
 mod admissions;
+mod audit;
 mod events;
 mod listen;
 mod schema;
@@ -30,12 +31,15 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::NoTls;
 use tracing::info;
 
+use super::audit::{AuditSecret, ChainState};
 use super::{
-    Admission, AdmissionTimes, NewEvent, Page, ReceptionEvents, Recorded, Signals, Store,
-    StoreError, TerminalAdmissions,
+    Admission, AdmissionTimes, Appended, AuditEntry, AuditFilter, AuditLog, AuditPage, AuditRecord,
+    Checkpoint, NewEvent, Page, ReceptionEvents, Recorded, Signals, Store, StoreError,
+    TerminalAdmissions,
 };
 
 pub use admissions::ADMISSION_LOCK;
+pub use audit::AUDIT_CHAIN_LOCK;
 pub use events::EVENT_ORDER_LOCK;
 pub use listen::CHANNEL;
 pub use schema::MIGRATION_LOCK;
@@ -57,6 +61,8 @@ pub struct PostgresStore {
     signals: std::sync::Arc<Signals>,
     /// The LISTEN connection's task; ends with the store.
     listener: JoinHandle<()>,
+    /// The key of patient references in the audit log, loaded once.
+    audit_secret: AuditSecret,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -99,6 +105,7 @@ impl PostgresStore {
             .query_one("SELECT id FROM store_identity", &[])
             .await?
             .get(0);
+        let audit_secret = audit::secret(&mut client).await?;
         drop(client);
         let signals = std::sync::Arc::new(Signals::new(StoreBackend::Postgres));
         let listener = listen::spawn(config, std::sync::Arc::clone(&signals));
@@ -108,6 +115,7 @@ impl PostgresStore {
             identity: format!("postgres:{identity}"),
             signals,
             listener,
+            audit_secret,
         })
     }
 
@@ -152,6 +160,46 @@ impl TerminalAdmissions for PostgresStore {
     async fn release(&self, ticket: &str) -> Result<(), StoreError> {
         let result = admissions::release(&self.pool, ticket).await;
         self.observe(result)
+    }
+}
+
+#[async_trait]
+impl AuditLog for PostgresStore {
+    fn patient_ref(&self, key_material: &str) -> String {
+        self.audit_secret.patient_ref(key_material)
+    }
+
+    async fn append(&self, entries: Vec<AuditEntry>) -> Result<Appended, StoreError> {
+        self.observe(audit::append(&self.pool, &entries).await)
+    }
+
+    async fn page(
+        &self,
+        filter: AuditFilter,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<AuditPage, StoreError> {
+        self.observe(audit::page(&self.pool, &filter, after_seq, limit).await)
+    }
+
+    async fn records_after(
+        &self,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        self.observe(audit::records_after(&self.pool, after_seq, limit).await)
+    }
+
+    async fn chain_state(&self) -> Result<ChainState, StoreError> {
+        self.observe(audit::chain_state(&self.pool).await)
+    }
+
+    async fn add_checkpoint(&self, checkpoint: Checkpoint) -> Result<bool, StoreError> {
+        self.observe(audit::add_checkpoint(&self.pool, &checkpoint).await)
+    }
+
+    async fn checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError> {
+        self.observe(audit::checkpoints(&self.pool).await)
     }
 }
 

@@ -54,6 +54,57 @@ const MIGRATIONS: &[&str] = &[
         admitted BOOLEAN NOT NULL,
         expires_at TIMESTAMPTZ NOT NULL
     );",
+    // 4: the access log, its signed checkpoints and the key of its patient references
+    // (store/audit.rs, audit.rs here). The triggers make the tables append-only for
+    // everything short of disabling them (which the chain and the checkpoints then show).
+    // The key's row is added when the store is opened (audit::secret), from the gateway's
+    // operating system randomness.
+    "CREATE TABLE audit_log (
+        seq BIGINT PRIMARY KEY CHECK (seq > 0),
+        at_ms BIGINT NOT NULL,
+        sub TEXT NOT NULL,
+        role TEXT NOT NULL,
+        licence TEXT,
+        facility TEXT,
+        action TEXT NOT NULL,
+        patient_ref TEXT,
+        outcome TEXT NOT NULL,
+        reason TEXT,
+        request_id TEXT NOT NULL,
+        desk TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE INDEX audit_log_at ON audit_log (at_ms);
+    CREATE INDEX audit_log_sub ON audit_log (sub);
+    CREATE INDEX audit_log_patient ON audit_log (patient_ref) WHERE patient_ref IS NOT NULL;
+    CREATE TABLE audit_checkpoints (
+        seq BIGINT PRIMARY KEY,
+        head_hash TEXT NOT NULL,
+        count BIGINT NOT NULL,
+        at_ms BIGINT NOT NULL,
+        kid TEXT NOT NULL,
+        public_jwk TEXT NOT NULL,
+        jws TEXT NOT NULL
+    );
+    CREATE TABLE audit_secret (
+        single_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (single_row),
+        secret BYTEA NOT NULL
+    );
+    CREATE FUNCTION onshi_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END
+    $$;
+    CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+        FOR EACH ROW EXECUTE FUNCTION onshi_append_only();
+    CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+        FOR EACH STATEMENT EXECUTE FUNCTION onshi_append_only();
+    CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE ON audit_checkpoints
+        FOR EACH ROW EXECUTE FUNCTION onshi_append_only();
+    CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints
+        FOR EACH STATEMENT EXECUTE FUNCTION onshi_append_only();
+    CREATE TRIGGER audit_secret_append_only BEFORE UPDATE OR DELETE ON audit_secret
+        FOR EACH ROW EXECUTE FUNCTION onshi_append_only();
+    CREATE TRIGGER audit_secret_no_truncate BEFORE TRUNCATE ON audit_secret
+        FOR EACH STATEMENT EXECUTE FUNCTION onshi_append_only();",
 ];
 
 /// The version a fully migrated database is at.

@@ -13,6 +13,7 @@
 //! in increasing order here.
 
 mod admissions;
+mod audit;
 mod events;
 mod schema;
 
@@ -24,9 +25,11 @@ use async_trait::async_trait;
 use onshi_core::api::StoreBackend;
 use rusqlite::Connection;
 
+use super::audit::{AuditSecret, ChainState};
 use super::{
-    Admission, AdmissionTimes, NewEvent, Page, ReceptionEvents, Recorded, Signals, Store,
-    StoreError, TerminalAdmissions, STORE_FILE,
+    Admission, AdmissionTimes, Appended, AuditEntry, AuditFilter, AuditLog, AuditPage, AuditRecord,
+    Checkpoint, NewEvent, Page, ReceptionEvents, Recorded, Signals, Store, StoreError,
+    TerminalAdmissions, STORE_FILE,
 };
 
 /// The store holds patients' names, birthdates and card numbers: the file is made
@@ -117,6 +120,8 @@ pub struct SqliteStore {
     /// Random per opening: a SQLite file lives on one PC's disk, so no other desk can ever
     /// share it, and any two desks' identities must differ.
     identity: String,
+    /// The key of patient references in the audit log, loaded once.
+    audit_secret: AuditSecret,
 }
 
 impl SqliteStore {
@@ -124,9 +129,13 @@ impl SqliteStore {
     /// checks the whole file.
     pub async fn open_in(data_dir: &Path) -> Result<Self, StoreError> {
         let dir = data_dir.to_path_buf();
-        let db = tokio::task::spawn_blocking(move || Database::open_in(&dir))
-            .await
-            .map_err(|err| StoreError::Worker(err.to_string()))??;
+        let (db, audit_secret) = tokio::task::spawn_blocking(move || {
+            let mut db = Database::open_in(&dir)?;
+            let secret = db.audit_secret()?;
+            Ok::<_, StoreError>((db, secret))
+        })
+        .await
+        .map_err(|err| StoreError::Worker(err.to_string()))??;
         let mut random = [0u8; 8];
         getrandom::getrandom(&mut random).map_err(|err| StoreError::Worker(err.to_string()))?;
         let identity = random.iter().fold(String::from("sqlite:"), |mut id, b| {
@@ -137,6 +146,7 @@ impl SqliteStore {
             db: Arc::new(Mutex::new(db)),
             signals: Signals::new(StoreBackend::Sqlite),
             identity,
+            audit_secret,
         })
     }
 
@@ -194,6 +204,49 @@ impl TerminalAdmissions for SqliteStore {
     async fn release(&self, ticket: &str) -> Result<(), StoreError> {
         let ticket = ticket.to_string();
         self.with_db(move |db| db.release(&ticket)).await
+    }
+}
+
+#[async_trait]
+impl AuditLog for SqliteStore {
+    fn patient_ref(&self, key_material: &str) -> String {
+        self.audit_secret.patient_ref(key_material)
+    }
+
+    async fn append(&self, entries: Vec<AuditEntry>) -> Result<Appended, StoreError> {
+        self.with_db(move |db| db.append_audit(&entries)).await
+    }
+
+    async fn page(
+        &self,
+        filter: AuditFilter,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<AuditPage, StoreError> {
+        self.with_db(move |db| db.audit_page(&filter, after_seq, limit))
+            .await
+    }
+
+    async fn records_after(
+        &self,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        self.with_db(move |db| db.audit_records_after(after_seq, limit))
+            .await
+    }
+
+    async fn chain_state(&self) -> Result<ChainState, StoreError> {
+        self.with_db(|db| db.audit_chain_state()).await
+    }
+
+    async fn add_checkpoint(&self, checkpoint: Checkpoint) -> Result<bool, StoreError> {
+        self.with_db(move |db| db.add_audit_checkpoint(&checkpoint))
+            .await
+    }
+
+    async fn checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError> {
+        self.with_db(|db| db.audit_checkpoints()).await
     }
 }
 

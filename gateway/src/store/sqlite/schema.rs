@@ -35,6 +35,54 @@ const MIGRATIONS: &[&str] = &[
         admitted INTEGER NOT NULL,
         expires_at INTEGER NOT NULL
     );",
+    // 4: the access log, its signed checkpoints and the key of its patient references
+    // (store/audit.rs). STRICT, so a value of another type cannot be slipped into a column;
+    // the triggers make the tables append-only for everything short of dropping them (which
+    // the chain and the checkpoints then show). The key's row is added when the store is
+    // opened (Database::audit_secret), from the operating system's randomness.
+    "CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        at_ms INTEGER NOT NULL,
+        sub TEXT NOT NULL,
+        role TEXT NOT NULL,
+        licence TEXT,
+        facility TEXT,
+        action TEXT NOT NULL,
+        patient_ref TEXT,
+        outcome TEXT NOT NULL,
+        reason TEXT,
+        request_id TEXT NOT NULL,
+        desk TEXT NOT NULL,
+        hash TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX audit_log_at ON audit_log (at_ms);
+    CREATE INDEX audit_log_sub ON audit_log (sub);
+    CREATE INDEX audit_log_patient ON audit_log (patient_ref) WHERE patient_ref IS NOT NULL;
+    CREATE TABLE audit_checkpoints (
+        seq INTEGER PRIMARY KEY,
+        head_hash TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        at_ms INTEGER NOT NULL,
+        kid TEXT NOT NULL,
+        public_jwk TEXT NOT NULL,
+        jws TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE audit_secret (
+        single_row INTEGER PRIMARY KEY CHECK (single_row = 1),
+        secret BLOB NOT NULL
+    ) STRICT;
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
+        BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+    CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
+        BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+    CREATE TRIGGER audit_secret_no_update BEFORE UPDATE ON audit_secret
+        BEGIN SELECT RAISE(ABORT, 'the audit key is never replaced'); END;
+    CREATE TRIGGER audit_secret_no_delete BEFORE DELETE ON audit_secret
+        BEGIN SELECT RAISE(ABORT, 'the audit key is never replaced'); END;",
 ];
 
 /// The version a fully migrated store is at.
