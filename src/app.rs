@@ -6,22 +6,24 @@ use std::rc::Rc;
 use onshi_core::codes::Lang;
 use yew::prelude::*;
 
-use crate::api::{EventFeed, GatewayClient};
+use crate::access::{access_view, AccessView};
+use crate::api::{EventFeed, Gateway};
 use crate::context::{lang_tag, UiContext};
+use crate::credential::HostCredential;
 use crate::hooks::{
-    use_card_commands, use_card_runner, use_event_feed, use_finished_cards, use_gateway_status,
-    use_qualified_event, use_request_runner,
+    use_access, use_ask_again, use_card_commands, use_card_runner, use_event_feed,
+    use_finished_cards, use_gateway_status, use_qualified_event, use_request_runner,
 };
 use crate::i18n::{text, Msg};
 use crate::present::status::strip_view;
 use crate::queue::Queue;
-use crate::state::Reception;
+use crate::state::{Action, Reception};
 use crate::status::StatusAction;
-use crate::views::{LangSwitch, ReceptionView, StatusStrip};
+use crate::views::{AccessPanel, LangSwitch, ReceptionView, StatusStrip};
 
-/// A shared gateway client; equal when it is the same client.
+/// The shared gateway; equal when it is the same one.
 #[derive(Clone)]
-pub struct ClientRef(pub Rc<dyn GatewayClient>);
+pub struct ClientRef(pub Rc<Gateway>);
 
 impl PartialEq for ClientRef {
     fn eq(&self, other: &Self) -> bool {
@@ -39,10 +41,21 @@ impl PartialEq for FeedRef {
     }
 }
 
+/// The page's credential; equal when it is the same one.
+#[derive(Clone)]
+pub struct CredentialRef(pub HostCredential);
+
+impl PartialEq for CredentialRef {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.same_as(&other.0)
+    }
+}
+
 #[derive(Properties, PartialEq, Clone)]
 pub struct AppProps {
     pub client: ClientRef,
     pub feed: FeedRef,
+    pub credential: CredentialRef,
     pub lang: Lang,
     /// The host element: `onshi:qualified` is dispatched here.
     pub host: web_sys::Element,
@@ -56,10 +69,23 @@ pub fn App(props: &AppProps) -> Html {
     let reception = use_reducer(Reception::default);
     let queue = use_reducer(Queue::default);
 
+    let access = use_access(&props.credential);
+    let view = access_view(&access, props.credential.0.can_ask_again());
+    let offer = match view {
+        AccessView::Reception(offer) => Some(offer),
+        _ => None,
+    };
+
     // Effects
     use_request_runner(&reception, &props.client);
     use_card_runner(&reception, &props.client);
-    use_event_feed(&props.feed, &queue, reception.dispatcher());
+    let link = use_event_feed(
+        &props.feed,
+        &props.client,
+        offer.is_some_and(|offer| offer.queue),
+        &queue,
+        reception.dispatcher(),
+    );
     use_finished_cards(&reception, queue.dispatcher());
     use_qualified_event(&reception, &props.host);
     let commands = use_card_commands(&reception, &props.client);
@@ -68,6 +94,18 @@ pub fn App(props: &AppProps) -> Html {
         let dispatcher = status.dispatcher();
         Callback::from(move |()| dispatcher.dispatch(StatusAction::Check))
     };
+    let on_ask_again = use_ask_again(&props.credential, &access);
+
+    // Effect: whoever signed out leaves no patient on screen for the next person (a
+    // card session still going is cancelled on the way).
+    {
+        let dispatcher = reception.dispatcher();
+        use_effect_with(access.is_signed_in(), move |signed_in| {
+            if !*signed_in {
+                dispatcher.dispatch(Action::NextPatient);
+            }
+        });
+    }
 
     let ui = UiContext {
         lang: *lang,
@@ -85,7 +123,22 @@ pub fn App(props: &AppProps) -> Html {
                     <LangSwitch />
                 </header>
                 <StatusStrip view={strip_view(&status)} {on_recheck} />
-                <ReceptionView state={reception} {queue} {commands} />
+                {
+                    match view {
+                        AccessView::Reception(offer) => html! {
+                            <ReceptionView state={reception} {queue} {commands} {offer}
+                                queue_refusal={link.link.refusal().cloned()} />
+                        },
+                        AccessView::Checking => html! {
+                            <p class="onshi-notice onshi-access" role="status" data-access="checking">
+                                { text(*lang, Msg::SignInChecking) }
+                            </p>
+                        },
+                        AccessView::Blocked(blocked) => html! {
+                            <AccessPanel view={blocked} on_ask_again={on_ask_again} />
+                        },
+                    }
+                }
             </div>
         </ContextProvider<UiContext>>
     }

@@ -6,12 +6,17 @@ use onshi_core::codes::Lang;
 use serde_json::Value;
 use thiserror::Error;
 
+use crate::credential::CredentialOption;
+
 /// Checked options of `mount`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MountOptions {
     /// Base URL of the gateway, without a trailing slash.
     pub gateway: String,
     pub lang: Lang,
+    /// The EMR's credential for the gateway. Missing is allowed: the component then says
+    /// that nobody is signed in rather than refusing to mount.
+    pub credential: CredentialOption,
 }
 
 impl Default for MountOptions {
@@ -19,6 +24,7 @@ impl Default for MountOptions {
         Self {
             gateway: format!("http://127.0.0.1:{DEFAULT_PORT}"),
             lang: Lang::Ja,
+            credential: CredentialOption::Missing,
         }
     }
 }
@@ -33,6 +39,11 @@ pub enum OptionsError {
     GatewayUrl(String),
     #[error("onshi.mount: options.lang must be \"ja\" or \"en\", got {0}")]
     Lang(String),
+    #[error(
+        "onshi.mount: options.credential must be a string (the credential the EMR's server \
+         signed) or a function returning a Promise of one, got {0}"
+    )]
+    CredentialType(String),
 }
 
 /// Reads options from their JSON form; `null` (JS `undefined`) means all defaults, and
@@ -55,7 +66,31 @@ pub fn parse_options(value: &Value) -> Result<MountOptions, OptionsError> {
         Some(Value::String(lang)) if lang == "en" => options.lang = Lang::En,
         Some(other) => return Err(OptionsError::Lang(other.to_string())),
     }
+    // A function has no JSON form: `mount` takes it out before this and sets
+    // `CredentialOption::Provider` itself.
+    match map.get("credential") {
+        None | Some(Value::Null) => {}
+        // An empty string is what a page writes when nobody is signed in.
+        Some(Value::String(token)) if token.trim().is_empty() => {}
+        Some(Value::String(token)) => {
+            options.credential = CredentialOption::Fixed(token.trim().to_string())
+        }
+        Some(other) => return Err(OptionsError::CredentialType(json_type(other).into())),
+    }
     Ok(options)
+}
+
+/// The JS `typeof` of a JSON value, for error messages (never the value: it could be a
+/// credential in the wrong place).
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 fn gateway_url(url: &str) -> Result<String, OptionsError> {
@@ -115,5 +150,44 @@ mod tests {
         let err = parse_options(&json!({"lang": "fr"})).unwrap_err();
         assert_eq!(err, OptionsError::Lang("\"fr\"".into()));
         assert!(err.to_string().contains("\"ja\" or \"en\""));
+    }
+
+    #[test]
+    fn a_credential_string_is_kept_and_an_empty_one_means_nobody_signed_in() {
+        let options = parse_options(&json!({"credential": " eyJ.eyJ.sig "})).unwrap();
+        assert_eq!(
+            options.credential,
+            CredentialOption::Fixed("eyJ.eyJ.sig".into())
+        );
+        for nobody in [
+            json!({}),
+            json!({"credential": null}),
+            json!({"credential": ""}),
+        ] {
+            assert_eq!(
+                parse_options(&nobody).unwrap().credential,
+                CredentialOption::Missing,
+                "{nobody}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_credential_of_another_type_is_a_clear_error_without_its_value() {
+        for (value, kind) in [
+            (json!(42), "number"),
+            (json!(true), "boolean"),
+            (json!({"token": "eyJ-secret"}), "an object"),
+            (json!(["eyJ-secret"]), "an array"),
+        ] {
+            let err = parse_options(&json!({ "credential": value })).unwrap_err();
+            assert_eq!(err, OptionsError::CredentialType(kind.into()));
+            let message = err.to_string();
+            assert!(
+                message.contains("a function returning a Promise"),
+                "{message}"
+            );
+            assert!(!message.contains("secret"), "{message}");
+        }
     }
 }

@@ -12,10 +12,13 @@ use onshi_core::api::QualificationAnswer;
 use onshi_core::card_session::{PinEntry, StartCardSession};
 use yew::prelude::*;
 
-use crate::api::{ClientError, FeedSignal};
-use crate::app::{ClientRef, FeedRef};
+use crate::access::{Access, AccessAction};
+use crate::api::{ClientError, FeedSignal, Subscription};
+use crate::app::{ClientRef, CredentialRef, FeedRef};
 use crate::card::{Busy, CardAction, CardStage, POLL_FALLBACK_MS};
+use crate::credential::CredentialSource;
 use crate::events;
+use crate::feed_link::{FeedLink, FeedLinkState, LinkAction};
 use crate::queue::{parse_message, FeedItem, Queue, QueueAction};
 use crate::request_ref;
 use crate::state::{Action, Origin, Reception};
@@ -129,52 +132,178 @@ pub fn use_qualified_event(state: &UseReducerHandle<Reception>, host: &web_sys::
     });
 }
 
-/// Keeps the gateway's event stream open while mounted: reception events go to the
-/// queue, card-session reports to the reception state. When the browser gives up on
-/// the stream, a new one is opened after the feed's delay, resuming after the last id.
+/// Keeps the gateway's event stream open while `enabled` (signed in, with a role that
+/// reads the queue): reception events go to the queue, card-session reports to the
+/// reception state. [`FeedLink`] decides when to open a stream (each with a new ticket,
+/// resuming after the last id seen) and when to wait or give up; this runs its attempts
+/// and its timer. Returns the link, whose refusal the queue panel shows.
 #[hook]
 pub fn use_event_feed(
     feed: &FeedRef,
+    client: &ClientRef,
+    enabled: bool,
     queue: &UseReducerHandle<Queue>,
     reception: UseReducerDispatcher<Reception>,
-) {
+) -> UseReducerHandle<FeedLinkState> {
     let last_id = use_mut_ref(|| None::<i64>);
     *last_id.borrow_mut() = queue.last_id();
-    let opened = use_state_eq(|| 0u32);
-    let queue = queue.dispatcher();
-    let reopen = opened.setter();
-    use_effect_with((feed.clone(), *opened), move |(feed, generation)| {
-        let timer: Rc<RefCell<Option<Timeout>>> = Rc::default();
-        let delay = feed.0.reopen_delay_ms();
-        let generation = *generation;
-        let sink: Rc<dyn Fn(FeedSignal)> = {
-            let timer = timer.clone();
-            Rc::new(move |signal: FeedSignal| match signal {
-                FeedSignal::Message(message) => match parse_message(&message) {
-                    Some(FeedItem::Reception(event)) => {
-                        queue.dispatch(QueueAction::Received(Box::new(event)))
-                    }
-                    Some(FeedItem::CardSession(view)) => {
-                        reception.dispatch(Action::CardReport(view))
-                    }
-                    None => {}
-                },
-                FeedSignal::Closed => {
-                    queue.dispatch(QueueAction::Signal(FeedSignal::Closed));
-                    let reopen = reopen.clone();
-                    let next = generation.wrapping_add(1);
-                    *timer.borrow_mut() = Some(Timeout::new(delay, move || reopen.set(next)));
-                }
-                other => queue.dispatch(QueueAction::Signal(other)),
-            })
-        };
-        let after = *last_id.borrow();
-        let subscription = feed.0.subscribe(after, sink);
-        move || {
-            drop(subscription);
-            timer.borrow_mut().take();
+    let link = use_reducer({
+        let base_ms = feed.0.reopen_delay_ms();
+        move || FeedLinkState {
+            link: FeedLink::default(),
+            base_ms,
         }
     });
+
+    // Effect: start or stop with `enabled`.
+    {
+        let dispatcher = link.dispatcher();
+        use_effect_with(enabled, move |enabled| {
+            dispatcher.dispatch(if *enabled {
+                LinkAction::Start
+            } else {
+                LinkAction::Stop
+            });
+        });
+    }
+
+    // Effect: open stream `attempt` (ticket first) and keep it while it is the one.
+    {
+        let attempt = link.link.stream();
+        let queue = queue.dispatcher();
+        let links = link.dispatcher();
+        let client = client.clone();
+        let feed = feed.clone();
+        use_effect_with(attempt, move |attempt| {
+            let subscription: Rc<RefCell<Option<Subscription>>> = Rc::default();
+            let opening = attempt.map(|attempt| {
+                let sink = feed_sink(attempt, queue, reception, links.clone());
+                let after = *last_id.borrow();
+                let (open, handle) = abortable(client.0.open_feed(feed.0.clone(), after, sink));
+                let slot = subscription.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    match open.await {
+                        Ok(Ok(opened)) => *slot.borrow_mut() = Some(opened),
+                        Ok(Err(error)) => links.dispatch(LinkAction::OpenFailed { attempt, error }),
+                        // Superseded or unmounted before the ticket came: nothing opened.
+                        Err(Aborted) => {}
+                    }
+                });
+                handle
+            });
+            move || {
+                if let Some(handle) = opening {
+                    handle.abort();
+                }
+                subscription.borrow_mut().take();
+            }
+        });
+    }
+
+    // Effect: the wait before the next attempt.
+    {
+        let waiting = link.link.waiting();
+        let dispatcher = link.dispatcher();
+        use_effect_with(waiting, move |waiting| {
+            let timer = waiting.map(|(attempt, delay_ms)| {
+                Timeout::new(delay_ms, move || {
+                    dispatcher.dispatch(LinkAction::Due { attempt })
+                })
+            });
+            move || drop(timer)
+        });
+    }
+
+    link
+}
+
+/// Where stream `attempt`'s signals go.
+fn feed_sink(
+    attempt: u64,
+    queue: UseReducerDispatcher<Queue>,
+    reception: UseReducerDispatcher<Reception>,
+    link: UseReducerDispatcher<FeedLinkState>,
+) -> Rc<dyn Fn(FeedSignal)> {
+    Rc::new(move |signal: FeedSignal| match signal {
+        FeedSignal::Message(message) => match parse_message(&message) {
+            Some(FeedItem::Reception(event)) => {
+                queue.dispatch(QueueAction::Received(Box::new(event)))
+            }
+            Some(FeedItem::CardSession(view)) => reception.dispatch(Action::CardReport(view)),
+            None => {}
+        },
+        other => {
+            queue.dispatch(QueueAction::Signal(other.clone()));
+            link.dispatch(LinkAction::Signal {
+                attempt,
+                signal: other,
+            });
+        }
+    })
+}
+
+/// What the page knows of its credential: asks the host page on mount, hears everything
+/// [`crate::credential::HostCredential`] learns afterwards (fetches for calls, refusals), and asks again
+/// [`crate::credential::REFRESH_BEFORE_SECS`] before the credential expires.
+#[hook]
+pub fn use_access(credential: &CredentialRef) -> UseReducerHandle<Access> {
+    let access = use_reducer(Access::default);
+
+    // Effect: listen, and ask once on mount.
+    {
+        let dispatcher = access.dispatcher();
+        use_effect_with(credential.clone(), move |credential| {
+            let source = credential.0.clone();
+            source.watch(Some(Rc::new(move |event| {
+                dispatcher.dispatch(AccessAction::Learnt(event))
+            })));
+            let first = source.current();
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = first.await;
+            });
+            move || source.watch(None)
+        });
+    }
+
+    // Effect: ask again before the credential expires (re-armed by every change).
+    {
+        use_effect_with(
+            ((*access).clone(), credential.clone()),
+            move |(_, credential)| {
+                let timer = credential.0.refresh_in_secs().map(|secs| {
+                    let source = credential.0.clone();
+                    // setTimeout takes at most 2^31−1 ms; a credential lives at most 12 h.
+                    let ms = (secs.clamp(0, 2_000_000) * 1000) as u32;
+                    Timeout::new(ms, move || {
+                        let fetch = source.current();
+                        wasm_bindgen_futures::spawn_local(async move {
+                            let _ = fetch.await;
+                        });
+                    })
+                });
+                move || drop(timer)
+            },
+        );
+    }
+
+    access
+}
+
+/// "Check again" on the not-signed-in panel: ask the host page's function once more.
+#[hook]
+pub fn use_ask_again(
+    credential: &CredentialRef,
+    access: &UseReducerHandle<Access>,
+) -> Callback<()> {
+    let source = credential.0.clone();
+    let dispatcher = access.dispatcher();
+    Callback::from(move |()| {
+        dispatcher.dispatch(AccessAction::Asking);
+        let fetch = source.ask_again();
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = fetch.await;
+        });
+    })
 }
 
 /// Tells the queue about every card session that reached `done` here: its queued

@@ -5,6 +5,7 @@ mod en;
 mod ja;
 
 use onshi_core::codes::Lang;
+use onshi_core::roles::Role;
 
 /// Every fixed piece of text the component shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -180,6 +181,25 @@ pub enum Msg {
     HealthStoreUnreachable,
     HealthRecheck,
     HealthChecking,
+    /// While the component asks the host page for a credential.
+    SignInChecking,
+    NotSignedInHeading,
+    /// No credential from the host page (also a call refused for want of one).
+    NotSignedIn,
+    SignInAgainHeading,
+    /// The gateway refused the credential and a fresh one did not cure it.
+    SignInAgain,
+    /// Asks the host page's credential function once more.
+    AskAgain,
+    RoleRefusedHeading,
+    /// A signed-in role the reception page offers nothing to.
+    RoleRefused,
+    ErrorRoleNotAllowed,
+    ErrorLicenceNotAllowed,
+    ErrorSessionSecret,
+    ErrorLastTryNotConfirmed,
+    /// The gateway's signature over an answer is missing or does not match.
+    ErrorAnswerSignature,
 }
 
 /// The text of `msg` in `lang`.
@@ -187,6 +207,28 @@ pub fn text(lang: Lang, msg: Msg) -> &'static str {
     match lang {
         Lang::Ja => ja::text(msg),
         Lang::En => en::text(msg),
+    }
+}
+
+/// The role as the desk calls it.
+pub fn role_name(lang: Lang, role: Role) -> &'static str {
+    match (lang, role) {
+        (Lang::Ja, Role::Reception) => "受付",
+        (Lang::Ja, Role::Clinician) => "医療職",
+        (Lang::Ja, Role::Kiosk) => "キオスク端末",
+        (Lang::Ja, Role::Admin) => "管理者",
+        (Lang::En, Role::Reception) => "reception",
+        (Lang::En, Role::Clinician) => "clinician",
+        (Lang::En, Role::Kiosk) => "kiosk",
+        (Lang::En, Role::Admin) => "administrator",
+    }
+}
+
+/// "現在の利用者の役割：キオスク端末" / "Signed-in role: kiosk".
+pub fn current_role(lang: Lang, role: Role) -> String {
+    match lang {
+        Lang::Ja => format!("現在の利用者の役割：{}", role_name(lang, role)),
+        Lang::En => format!("Signed-in role: {}", role_name(lang, role)),
     }
 }
 
@@ -354,6 +396,40 @@ mod tests {
             "Surgery: no consent"
         );
         assert_eq!(period(Some("a".into()), None), Some("a 〜 ".to_string()));
+    }
+
+    #[test]
+    fn sign_in_texts_in_both_languages() {
+        assert_eq!(
+            text(Lang::Ja, Msg::SignInAgainHeading),
+            "サインインし直してください"
+        );
+        assert_eq!(
+            text(Lang::En, Msg::SignInAgainHeading),
+            "Please sign in again"
+        );
+        assert_eq!(
+            text(Lang::Ja, Msg::ErrorRoleNotAllowed),
+            "この操作は現在の利用者の役割では行えません。"
+        );
+        assert_eq!(
+            text(Lang::En, Msg::ErrorRoleNotAllowed),
+            "Your role cannot do this."
+        );
+        assert_eq!(
+            text(Lang::En, Msg::ErrorAnswerSignature),
+            "The gateway's signature over this answer does not match — not shown."
+        );
+        assert!(text(Lang::Ja, Msg::NotSignedIn).contains("サインインしていない"));
+        assert!(text(Lang::En, Msg::NotSignedIn).contains("has not signed anyone in"));
+        assert_eq!(
+            current_role(Lang::Ja, Role::Kiosk),
+            "現在の利用者の役割：キオスク端末"
+        );
+        assert_eq!(
+            current_role(Lang::En, Role::Admin),
+            "Signed-in role: administrator"
+        );
     }
 
     #[test]

@@ -59,13 +59,16 @@
 //! client and feed through [`mount_with_client`]), [`hooks`] the effects that connect
 //! them, [`views`] the Yew components and [`i18n`] the Japanese and English texts.
 
+pub mod access;
 pub mod api;
 pub mod app;
 pub mod card;
 pub mod clock;
 pub mod config;
 pub mod context;
+pub mod credential;
 pub mod events;
+pub mod feed_link;
 pub mod form;
 pub mod hooks;
 pub mod i18n;
@@ -83,9 +86,13 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use wasm_bindgen::prelude::*;
 use yew::AppHandle;
 
-use crate::api::{BrowserEventFeed, EventFeed, GatewayClient, HttpGateway};
-use crate::app::{App, AppProps, ClientRef, FeedRef};
+use futures::FutureExt;
+use wasm_bindgen::JsCast;
+
+use crate::api::{BrowserEventFeed, EventFeed, Gateway, GatewayClient, HttpGateway};
+use crate::app::{App, AppProps, ClientRef, CredentialRef, FeedRef};
 use crate::config::{parse_options, MountOptions, OptionsError};
+use crate::credential::{CredentialOption, CredentialProvider, HostCredential};
 
 pub use crate::events::QUALIFIED_EVENT;
 
@@ -122,20 +129,76 @@ pub fn mount(element: web_sys::Element, options: JsValue) -> Result<MountHandle,
 }
 
 fn read_options(options: JsValue) -> Result<MountOptions, OptionsError> {
-    let value: serde_json::Value = if options.is_undefined() || options.is_null() {
-        serde_json::Value::Null
-    } else if !options.is_object() {
+    if options.is_undefined() || options.is_null() {
+        return parse_options(&serde_json::Value::Null);
+    }
+    if !options.is_object() {
         return Err(OptionsError::NotAnObject);
+    }
+    // A function has no JSON form: take it out, read the rest, then put it back as the
+    // provider. Anything else that is not a string is refused by its JS type.
+    let credential = js_sys::Reflect::get(&options, &"credential".into()).unwrap_or_default();
+    let provider = credential.dyn_ref::<js_sys::Function>().cloned();
+    let options = if provider.is_some() {
+        let copy = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
+        let _ = js_sys::Reflect::delete_property(&copy, &"credential".into());
+        copy.into()
+    } else if credential.is_undefined() || credential.is_null() || credential.is_string() {
+        options
     } else {
-        serde_wasm_bindgen::from_value(options).map_err(|_| OptionsError::NotAnObject)?
+        // Named as `parse_options` names JSON types, so both paths read the same.
+        let kind = match credential
+            .js_typeof()
+            .as_string()
+            .unwrap_or_default()
+            .as_str()
+        {
+            _ if credential.is_array() => "an array".to_string(),
+            "object" => "an object".to_string(),
+            other => other.to_string(),
+        };
+        return Err(OptionsError::CredentialType(kind));
     };
-    parse_options(&value)
+    let value: serde_json::Value =
+        serde_wasm_bindgen::from_value(options).map_err(|_| OptionsError::NotAnObject)?;
+    let mut parsed = parse_options(&value)?;
+    if let Some(function) = provider {
+        parsed.credential = CredentialOption::Provider(js_provider(function));
+    }
+    Ok(parsed)
+}
+
+/// The host page's credential function as a [`CredentialProvider`]: called with no
+/// arguments; its result (a Promise, or a plain string) must settle to a string.
+fn js_provider(function: js_sys::Function) -> CredentialProvider {
+    Rc::new(move || {
+        let called = function.call0(&JsValue::NULL);
+        async move {
+            let value = called.map_err(|e| describe(&e, "the credential function threw"))?;
+            let settled = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&value))
+                .await
+                .map_err(|e| describe(&e, "the credential function's promise was rejected"))?;
+            settled.as_string().ok_or_else(|| {
+                "the credential function's promise did not resolve to a string".to_string()
+            })
+        }
+        .boxed_local()
+    })
+}
+
+/// `what`, with the JS error's message when it has one (for the console).
+fn describe(error: &JsValue, what: &str) -> String {
+    match error.dyn_ref::<js_sys::Error>() {
+        Some(error) => format!("{what}: {}", String::from(error.message())),
+        None => what.to_string(),
+    }
 }
 
 static MOUNT_COUNT: AtomicU32 = AtomicU32::new(0);
 
 /// Mounts with any [`GatewayClient`] and [`EventFeed`]: the seam browser tests use to
-/// script answers and push events.
+/// script answers and push events. Everything above them (the credential and its
+/// refresh, session secrets, answer signatures, tickets) is the production code.
 pub fn mount_with_client(
     element: web_sys::Element,
     options: MountOptions,
@@ -143,9 +206,12 @@ pub fn mount_with_client(
     feed: Rc<dyn EventFeed>,
 ) -> MountHandle {
     let n = MOUNT_COUNT.fetch_add(1, Ordering::Relaxed) + 1;
+    let credential = HostCredential::new(options.credential, Rc::new(clock::unix_now));
+    let gateway = Gateway::new(client, Rc::new(credential.clone()));
     let props = AppProps {
-        client: ClientRef(client),
+        client: ClientRef(Rc::new(gateway)),
         feed: FeedRef(feed),
+        credential: CredentialRef(credential),
         lang: options.lang,
         host: element.clone(),
         id_prefix: format!("onshi-{n}").into(),

@@ -450,6 +450,14 @@ pub fn error_view(error: &ClientError) -> ErrorView {
         ClientError::Timeout => plain(Msg::ErrorTimeout, true),
         ClientError::Cancelled => plain(Msg::CancelledNotice, true),
         ClientError::Decode(_) => plain(Msg::ErrorDecode, true),
+        ClientError::NotSignedIn => plain(Msg::NotSignedIn, false),
+        // Never the answer itself: the rule that failed, for whoever looks into it.
+        ClientError::AnswerSignature(reason) => ErrorView {
+            msg: Msg::ErrorAnswerSignature,
+            detail: Some(reason.clone()),
+            retry: true,
+            fix_fields: false,
+        },
         ClientError::Api { error, .. } => {
             // The same request gets the same answer for input, protocol and gateway
             // faults; only the terminal side (and a busy reader) is worth retrying.
@@ -476,14 +484,18 @@ pub fn error_view(error: &ClientError) -> ErrorView {
                 ErrorCode::RequestTimeout => (Msg::ErrorTimeout, true, false),
                 ErrorCode::SessionActive => (Msg::ErrorSessionActive, true, false),
                 ErrorCode::ReaderUnavailable => (Msg::CardErrReaderUnavailable, true, false),
-                // The gateway's message names the credential or role problem.
+                // A 401 reaches the desk only when a fresh credential did not cure it
+                // (see `api::authorized`): sending again cannot help, signing in can.
                 ErrorCode::CredentialMissing
                 | ErrorCode::CredentialInvalid
-                | ErrorCode::CredentialExpired
-                | ErrorCode::RoleNotAllowed
-                | ErrorCode::LicenceNotAllowed
-                | ErrorCode::SessionSecretInvalid
-                | ErrorCode::LastTryNotConfirmed => (Msg::ErrorGateway, false, true),
+                | ErrorCode::CredentialExpired => (Msg::SignInAgain, false, false),
+                ErrorCode::RoleNotAllowed => (Msg::ErrorRoleNotAllowed, false, false),
+                ErrorCode::LicenceNotAllowed => (Msg::ErrorLicenceNotAllowed, false, false),
+                // Only the page that started a card session may drive it: a new read.
+                ErrorCode::SessionSecretInvalid => (Msg::ErrorSessionSecret, false, false),
+                // The pad asks before the last try (src/pin.rs); this is the gateway
+                // saying the page did not.
+                ErrorCode::LastTryNotConfirmed => (Msg::ErrorLastTryNotConfirmed, false, false),
             };
             ErrorView {
                 msg,
@@ -893,6 +905,54 @@ mod tests {
             assert!(!view.fix_fields, "{code:?}");
             assert_eq!(view.msg, Msg::ErrorGatewayFault);
         }
+    }
+
+    #[test]
+    fn caller_identity_refusals_say_what_to_do_in_words() {
+        for (code, msg) in [
+            (ErrorCode::CredentialMissing, Msg::SignInAgain),
+            (ErrorCode::CredentialInvalid, Msg::SignInAgain),
+            (ErrorCode::CredentialExpired, Msg::SignInAgain),
+            (ErrorCode::RoleNotAllowed, Msg::ErrorRoleNotAllowed),
+            (ErrorCode::LicenceNotAllowed, Msg::ErrorLicenceNotAllowed),
+            (ErrorCode::SessionSecretInvalid, Msg::ErrorSessionSecret),
+            (
+                ErrorCode::LastTryNotConfirmed,
+                Msg::ErrorLastTryNotConfirmed,
+            ),
+        ] {
+            let view = error_view(&api_error(code));
+            assert_eq!(view.msg, msg, "{code:?}");
+            assert!(
+                !view.retry,
+                "{code:?}: the same request gets the same refusal"
+            );
+            assert_eq!(view.detail, None, "{code:?}: the words say it all");
+        }
+        assert_eq!(
+            text(
+                Lang::Ja,
+                error_view(&api_error(ErrorCode::RoleNotAllowed)).msg
+            ),
+            "この操作は現在の利用者の役割では行えません。"
+        );
+        let nobody = error_view(&ClientError::NotSignedIn);
+        assert_eq!(nobody.msg, Msg::NotSignedIn);
+        assert!(!nobody.retry);
+    }
+
+    #[test]
+    fn an_answer_whose_signature_fails_is_an_error_of_its_own() {
+        let view = error_view(&ClientError::AnswerSignature(
+            "the answer differs from what the gateway signed".into(),
+        ));
+        assert_eq!(view.msg, Msg::ErrorAnswerSignature);
+        assert!(view.retry, "asking again gets a newly signed answer");
+        assert_eq!(
+            view.detail.as_deref(),
+            Some("the answer differs from what the gateway signed")
+        );
+        assert!(text(Lang::Ja, view.msg).contains("表示しません"));
     }
 
     #[test]

@@ -53,7 +53,10 @@ pub fn points_at_gateway(error: &ClientError) -> bool {
     match error {
         ClientError::Unreachable | ClientError::Timeout | ClientError::Decode(_) => true,
         ClientError::Api { status, .. } => *status >= 500,
-        ClientError::Cancelled => false,
+        // Nothing was sent, or the gateway answered in full (its signature is the fault).
+        ClientError::Cancelled | ClientError::NotSignedIn | ClientError::AnswerSignature(_) => {
+            false
+        }
     }
 }
 

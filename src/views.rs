@@ -1,6 +1,7 @@
 //! Yew components. They read state and dispatch actions; wording and decisions come
 //! from [`crate::present`], [`crate::form`] and [`crate::i18n`].
 
+mod access_panel;
 mod card_panel;
 mod error_panel;
 mod field;
@@ -13,6 +14,7 @@ mod reception;
 mod result_card;
 mod status_strip;
 
+pub use access_panel::AccessPanel;
 pub use lang_switch::LangSwitch;
 pub use pin_pad::PinPadView;
 pub use queue_panel::queue_entry_item;

@@ -1,22 +1,35 @@
-//! Against a REAL gateway (`onshi-gateway serve --sim`), started by
-//! `scripts/test-browser.sh`, which passes its URL and a sample patient whose expected
-//! outcome is "valid" at build time (`option_env!`).
+//! Against a REAL gateway (`onshi-gateway serve --sim --trust-keys …`), started by
+//! `scripts/test-browser.sh`, which passes its URL, sample patients and the private key of
+//! a test credential issuer (a P-256 JWK whose public half the gateway trusts) at build
+//! time (`option_env!`). Credentials are minted here per role with the browser's WebCrypto,
+//! as an EMR would sign them, and live ten minutes.
 #![cfg(target_arch = "wasm32")]
 
 mod common;
+
+use std::cell::Cell;
+use std::rc::Rc;
 
 use common::*;
 use futures::future::{select, Either};
 use gloo_timers::future::TimeoutFuture;
 use onshi::api::{ClientError, GatewayClient, HttpGateway};
+use onshi::present::error_view;
 use onshi::request_ref::{random_prefix, request_ref};
-use onshi_core::api::{GatewayMode, QualificationQuery, QualificationStatus, QueryMethod};
+use onshi_core::api::{
+    ErrorCode, GatewayMode, QualificationQuery, QualificationStatus, QueryMethod,
+};
+use onshi_core::codes::Lang;
+use onshi_core::roles::Role;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 const MISSING: &str = "this suite needs a running gateway: run scripts/test-browser.sh \
-     (it starts `onshi-gateway serve --sim` and sets ONSHI_TEST_GATEWAY and ONSHI_TEST_PATIENT_*)";
+     (it starts `onshi-gateway serve --sim --trust-keys` and sets ONSHI_TEST_GATEWAY, \
+     ONSHI_TEST_ISSUER_JWK and ONSHI_TEST_PATIENT_*)";
 
 /// A build-time setting the script must provide; a clear failure when it did not.
 fn required(value: Option<&'static str>) -> &'static str {
@@ -28,6 +41,53 @@ fn required(value: Option<&'static str>) -> &'static str {
 
 fn gateway_url() -> &'static str {
     required(option_env!("ONSHI_TEST_GATEWAY"))
+}
+
+/// A credential for `role`, as the EMR's server would sign it: issued `age` seconds ago,
+/// living `lifetime` seconds from its issue (so `age > lifetime` is an expired one).
+async fn credential_aged(role: Role, age: i64, lifetime: i64) -> String {
+    let jwk = required(option_env!("ONSHI_TEST_ISSUER_JWK"));
+    let kid = serde_json::from_str::<serde_json::Value>(jwk).expect("the issuer JWK")["kid"]
+        .as_str()
+        .expect("the issuer JWK names its kid")
+        .to_string();
+    let key = webcrypto::import_private_jwk(jwk).await;
+    let now = (js_sys::Date::now() / 1000.0) as i64;
+    let iat = now - age;
+    let claims = serde_json::json!({
+        "sub": format!("live-{}", role.as_str()), "name": "試験 利用者", "role": role.as_str(),
+        "licence": (role == Role::Clinician).then_some("physician"),
+        "facility_type": "medical_institution", "facility_code": "1319999999",
+        "aud": "onshi-gateway", "iat": iat, "exp": iat + lifetime,
+        "jti": random_prefix(),
+    });
+    let header = serde_json::json!({"alg": "ES256", "kid": kid, "typ": "JWT"});
+    webcrypto::jws(&key, &header, &claims).await
+}
+
+/// A fresh ten-minute credential for `role`.
+async fn credential(role: Role) -> String {
+    credential_aged(role, 5, 600).await
+}
+
+/// `mount` options for the live gateway, in `lang`, with `credential` (a string or a
+/// function) when given.
+fn options(lang: &str, credential: Option<JsValue>) -> JsValue {
+    let options = js_sys::Object::new();
+    let set = |key: &str, value: &JsValue| {
+        js_sys::Reflect::set(&options, &key.into(), value).expect("an options object");
+    };
+    set("gateway", &gateway_url().into());
+    set("lang", &lang.into());
+    if let Some(credential) = credential {
+        set("credential", &credential);
+    }
+    options.into()
+}
+
+/// Options signed in as reception.
+async fn reception_options() -> JsValue {
+    options("ja", Some(credential(Role::Reception).await.into()))
 }
 
 /// The sample patient as printed on the card, and the name the answer should carry.
@@ -82,10 +142,11 @@ fn fresh_name() -> String {
 
 #[wasm_bindgen_test]
 async fn the_client_deadline_ends_a_hanging_request() {
+    let bearer = credential(Role::Reception).await;
     let started = js_sys::Date::now();
     let error = HttpGateway::new(gateway_url())
         .with_timeout_ms(800)
-        .qualify(slow_query(), &fresh_name())
+        .qualify(&bearer, slow_query(), &fresh_name())
         .await
         .expect_err("the terminal never answers this patient");
     let waited = js_sys::Date::now() - started;
@@ -102,15 +163,16 @@ async fn the_client_deadline_ends_a_hanging_request() {
 #[wasm_bindgen_test]
 async fn a_real_gateway_reports_where_a_named_request_stands() {
     let gateway = HttpGateway::new(gateway_url()).with_timeout_ms(10_000);
+    let bearer = credential(Role::Reception).await;
     let name = fresh_name();
-    match gateway.queue_place(&name).await {
+    match gateway.queue_place(&bearer, &name).await {
         Err(ClientError::Api { status: 404, .. }) => {}
         other => panic!("an unsent name should be unknown, got {other:?}"),
     }
-    let request = gateway.qualify(slow_query(), &name);
+    let request = gateway.qualify(&bearer, slow_query(), &name);
     let poll = async {
         for _ in 0..50 {
-            if let Ok(place) = gateway.queue_place(&name).await {
+            if let Ok(place) = gateway.queue_place(&bearer, &name).await {
                 return place;
             }
             TimeoutFuture::new(100).await;
@@ -141,9 +203,7 @@ async fn the_gateway_is_healthy_and_simulating() {
 
 #[wasm_bindgen_test]
 async fn a_real_gateways_health_shows_no_notice() {
-    let options = js_sys::JSON::parse(&format!(r#"{{"gateway":"{}","lang":"ja"}}"#, gateway_url()))
-        .expect("options JSON");
-    let ui = Ui::mount_public(options).await;
+    let ui = Ui::mount_public(reception_options().await).await;
     let read = ui
         .wait_for(".onshi-status:not([data-gateway=unchecked])", 10_000)
         .await;
@@ -163,21 +223,29 @@ async fn a_real_gateways_health_shows_no_notice() {
 #[wasm_bindgen_test]
 async fn the_http_gateway_confirms_a_sample_patient() {
     let patient = patient();
-    let answer = HttpGateway::new(gateway_url())
-        .qualify(patient.query.clone(), &fresh_name())
+    let gateway = HttpGateway::new(gateway_url());
+    let bearer = credential(Role::Reception).await;
+    let answer = gateway
+        .qualify(&bearer, patient.query.clone(), &fresh_name())
         .await
         .expect("the sample patient is confirmed");
     assert_eq!(answer.status, QualificationStatus::Valid);
     let person = &answer.results.first().expect("one record").person;
     assert_eq!(person.name.as_deref(), Some(patient.name));
+    // The gateway signed it with the key it publishes.
+    let keys = gateway.keys(&bearer).await.expect("GET /v1/keys");
+    let claims = onshi_core::answer_token::verify_answer(&answer, &keys)
+        .expect("the answer's token verifies against /v1/keys");
+    assert!(!claims.request_id.is_empty());
 }
 
 #[wasm_bindgen_test]
 async fn the_gateway_rejects_malformed_input_with_field_errors() {
     let mut query = patient().query;
     query.birthdate = "not a date".into();
+    let bearer = credential(Role::Reception).await;
     let error = HttpGateway::new(gateway_url())
-        .qualify(query, &fresh_name())
+        .qualify(&bearer, query, &fresh_name())
         .await
         .expect_err("a malformed birthdate cannot be confirmed");
     match error {
@@ -193,7 +261,7 @@ async fn the_gateway_rejects_malformed_input_with_field_errors() {
 async fn a_closed_port_is_unreachable() {
     // Port 9 (discard) is not served on a test machine's loopback.
     let error = HttpGateway::new("http://127.0.0.1:9")
-        .qualify(patient().query, &fresh_name())
+        .qualify("any", patient().query, &fresh_name())
         .await
         .expect_err("nothing listens there");
     assert_eq!(error, ClientError::Unreachable);
@@ -202,9 +270,7 @@ async fn a_closed_port_is_unreachable() {
 #[wasm_bindgen_test]
 async fn the_mounted_ui_confirms_a_sample_patient() {
     let patient = patient();
-    let options = js_sys::JSON::parse(&format!(r#"{{"gateway":"{}","lang":"ja"}}"#, gateway_url()))
-        .expect("options JSON");
-    let ui = Ui::mount_public(options).await;
+    let ui = Ui::mount_public(reception_options().await).await;
     let q = &patient.query;
     ui.type_into("insurer_number", &q.insurer_number).await;
     ui.type_into("symbol", &q.symbol).await;
@@ -233,6 +299,9 @@ async fn the_mounted_ui_confirms_a_sample_patient() {
         get_str(&events[0], &["answer", "status"]).as_deref(),
         Some("valid")
     );
+    // The host page gets the gateway's signature with the answer, for its server.
+    let token = get_str(&events[0], &["answer", "token"]).expect("answer.token");
+    assert_eq!(token.split('.').count(), 3, "a compact JWS");
 }
 
 /// Types the 限度額適用認定証 sample patient into `ui`, optionally with the consent ticked,
@@ -272,9 +341,7 @@ async fn check_limit_patient(ui: &Ui, consent: bool) -> String {
 
 #[wasm_bindgen_test]
 async fn the_limit_certificate_is_shown_only_with_the_patients_consent() {
-    let options = js_sys::JSON::parse(&format!(r#"{{"gateway":"{}","lang":"ja"}}"#, gateway_url()))
-        .expect("options JSON");
-    let ui = Ui::mount_public(options).await;
+    let ui = Ui::mount_public(reception_options().await).await;
     let without = check_limit_patient(&ui, false).await;
     assert!(
         !without.contains("適用区分"),
@@ -295,9 +362,7 @@ async fn the_limit_certificate_is_shown_only_with_the_patients_consent() {
 
 #[wasm_bindgen_test]
 async fn a_face_result_reaches_the_mounted_queue_promptly() {
-    let options = js_sys::JSON::parse(&format!(r#"{{"gateway":"{}","lang":"ja"}}"#, gateway_url()))
-        .expect("options JSON");
-    let ui = Ui::mount_public(options).await;
+    let ui = Ui::mount_public(reception_options().await).await;
     // Wait for the real EventSource to be open (and today's replay, if any, to arrive).
     for _ in 0..100 {
         if ui.text(".onshi-conn").contains("接続中") {
@@ -315,7 +380,9 @@ async fn a_face_result_reaches_the_mounted_queue_promptly() {
     yew::scheduler::flush().await;
     let before = ui.count(".onshi-queue__entry");
 
+    let bearer = credential(Role::Reception).await;
     let response = gloo_net::http::Request::post(&format!("{}/v1/sim/face-results", gateway_url()))
+        .header("authorization", &format!("Bearer {bearer}"))
         .send()
         .await
         .expect("the simulator drops a face result");
@@ -360,7 +427,9 @@ async fn a_face_result_reaches_the_mounted_queue_promptly() {
 
 /// `POST {gateway}{path}` with no body (the simulator's control routes).
 async fn sim_post(path: &str) -> u16 {
+    let bearer = credential(Role::Reception).await;
     gloo_net::http::Request::post(&format!("{}{path}", gateway_url()))
+        .header("authorization", &format!("Bearer {bearer}"))
         .send()
         .await
         .unwrap_or_else(|e| panic!("POST {path}: {e}"))
@@ -370,8 +439,10 @@ async fn sim_post(path: &str) -> u16 {
 #[wasm_bindgen_test]
 async fn a_virtual_my_number_card_is_read_with_its_pin() {
     // The simulator's card list names each virtual card's (synthetic) PIN.
+    let bearer = credential(Role::Reception).await;
     let cards: serde_json::Value =
         gloo_net::http::Request::get(&format!("{}/v1/sim/cards", gateway_url()))
+            .header("authorization", &format!("Bearer {bearer}"))
             .send()
             .await
             .expect("GET /v1/sim/cards")
@@ -389,9 +460,7 @@ async fn a_virtual_my_number_card_is_read_with_its_pin() {
     let card_id = card["id"].as_str().unwrap().to_string();
     let pin = card["pin"].as_str().unwrap().to_string();
 
-    let options = js_sys::JSON::parse(&format!(r#"{{"gateway":"{}","lang":"ja"}}"#, gateway_url()))
-        .expect("options JSON");
-    let ui = Ui::mount_public(options).await;
+    let ui = Ui::mount_public(reception_options().await).await;
     ui.click("[data-action=read-card]").await;
     assert!(
         ui.wait_for(".onshi-cardflow[data-stage=waiting_for_card]", 5_000)
@@ -431,4 +500,152 @@ async fn a_virtual_my_number_card_is_read_with_its_pin() {
     );
     let json = String::from(js_sys::JSON::stringify(&events[0]).unwrap());
     assert!(!json.contains(&format!("\"{pin}\"")), "no PIN in the event");
+}
+
+/// Waits until `selector` matches in `ui` (the live gateway and WebCrypto take a moment).
+async fn shows(ui: &Ui, selector: &str) -> bool {
+    ui.wait_for(selector, 10_000).await
+}
+
+#[wasm_bindgen_test]
+async fn without_a_credential_the_page_says_nobody_is_signed_in() {
+    let ui = Ui::mount_public(options("ja", None)).await;
+    assert!(
+        shows(&ui, "[data-access=not_signed_in]").await,
+        "no not-signed-in panel: {}",
+        ui.root.text_content().unwrap_or_default()
+    );
+    let panel = ui.text("[data-access=not_signed_in]");
+    assert!(panel.contains("サインインしていません"), "{panel}");
+    assert!(!ui.exists("input"), "no form to fill in");
+    assert!(!ui.exists("[data-action=submit]"), "no dead buttons");
+    assert!(!ui.exists(".onshi-queue"), "no queue");
+    assert_eq!(
+        ui.attr("[data-access=not_signed_in]", "role").as_deref(),
+        Some("status")
+    );
+    // And the gateway agrees: without a credential nothing but health answers.
+    let response = gloo_net::http::Request::get(&format!("{}/v1/keys", gateway_url()))
+        .send()
+        .await
+        .expect("GET /v1/keys");
+    assert_eq!(response.status(), 401);
+    let body: onshi_core::api::ApiErrorBody = response.json().await.expect("an error body");
+    assert_eq!(body.error.code, ErrorCode::CredentialMissing);
+}
+
+#[wasm_bindgen_test]
+async fn a_forged_credential_is_refused_and_the_page_asks_to_sign_in_again() {
+    let real = credential(Role::Reception).await;
+    // Same header and claims, another payload byte: the signature no longer matches.
+    let mut parts: Vec<String> = real.split('.').map(str::to_string).collect();
+    let claims = onshi_core::jose::decode(&parts[1], "payload").unwrap();
+    let mut claims: serde_json::Value = serde_json::from_slice(&claims).unwrap();
+    claims["sub"] = "someone-else".into();
+    parts[1] = onshi_core::jose::encode(claims.to_string().as_bytes());
+    let forged = parts.join(".");
+    let error = HttpGateway::new(gateway_url())
+        .qualify(&forged, patient().query, &fresh_name())
+        .await
+        .expect_err("a forged credential");
+    assert_eq!(
+        error.api_code(),
+        Some(ErrorCode::CredentialInvalid),
+        "{error:?}"
+    );
+
+    let ui = Ui::mount_public(options("en", Some(forged.into()))).await;
+    assert!(
+        shows(&ui, "[data-access=sign_in_again]").await,
+        "the refused stream should ask to sign in again: {}",
+        ui.root.text_content().unwrap_or_default()
+    );
+    assert!(ui
+        .text("[data-access=sign_in_again]")
+        .contains("Please sign in again"));
+    assert_eq!(
+        ui.attr("[data-access=sign_in_again]", "role").as_deref(),
+        Some("alert")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_kiosk_credential_cannot_read_the_queue_and_is_told_so_in_words() {
+    let kiosk = credential(Role::Kiosk).await;
+    // The gateway refuses the kiosk the queue and the number check…
+    let response = gloo_net::http::Request::get(&format!("{}/v1/reception-queue", gateway_url()))
+        .header("authorization", &format!("Bearer {kiosk}"))
+        .send()
+        .await
+        .expect("GET /v1/reception-queue");
+    assert_eq!(response.status(), 403);
+    let body: onshi_core::api::ApiErrorBody = response.json().await.expect("an error body");
+    assert_eq!(body.error.code, ErrorCode::RoleNotAllowed);
+    let refused = HttpGateway::new(gateway_url())
+        .qualify(&kiosk, patient().query, &fresh_name())
+        .await
+        .expect_err("a kiosk may not check numbers");
+    assert_eq!(refused.api_code(), Some(ErrorCode::RoleNotAllowed));
+    // …which the desk reads in words, not a code.
+    let words = onshi::i18n::text(Lang::Ja, error_view(&refused).msg);
+    assert_eq!(words, "この操作は現在の利用者の役割では行えません。");
+
+    // The page offers the kiosk nothing of the reception desk, and says why.
+    let ui = Ui::mount_public(options("ja", Some(kiosk.into()))).await;
+    assert!(
+        shows(&ui, "[data-access=role_refused]").await,
+        "no role panel: {}",
+        ui.root.text_content().unwrap_or_default()
+    );
+    let panel = ui.text("[data-access=role_refused]");
+    assert!(panel.contains("この画面は受付スタッフ用です"), "{panel}");
+    assert!(panel.contains("キオスク端末"), "{panel}");
+    assert!(!ui.exists(".onshi-queue"));
+    assert!(!ui.exists("input"));
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_credential_is_replaced_by_the_host_function_and_work_goes_on() {
+    // The host page's function: first an expired credential, then fresh ones.
+    let expired = credential_aged(Role::Reception, 1_000, 600).await;
+    let fresh = credential(Role::Reception).await;
+    let calls = Rc::new(Cell::new(0u32));
+    let function = {
+        let calls = calls.clone();
+        Closure::<dyn FnMut() -> js_sys::Promise>::new(move || {
+            calls.set(calls.get() + 1);
+            let token = if calls.get() == 1 { &expired } else { &fresh };
+            js_sys::Promise::resolve(&JsValue::from_str(token))
+        })
+    };
+    let provider: &js_sys::Function = function.as_ref().unchecked_ref();
+    let ui = Ui::mount_public(options("ja", Some(provider.clone().into()))).await;
+
+    // The stream's ticket was refused as expired, renewed, and the stream opened.
+    let mut connected = false;
+    for _ in 0..200 {
+        if ui.exists(".onshi-conn") && ui.text(".onshi-conn").contains("接続中") {
+            connected = true;
+            break;
+        }
+        TimeoutFuture::new(50).await;
+        yew::scheduler::flush().await;
+    }
+    assert!(connected, "{}", ui.root.text_content().unwrap_or_default());
+    assert!(calls.get() >= 2, "the function was asked again");
+
+    let patient = patient();
+    let q = &patient.query;
+    ui.type_into("insurer_number", &q.insurer_number).await;
+    ui.type_into("symbol", &q.symbol).await;
+    ui.type_into("number", &q.number).await;
+    ui.type_into("branch", &q.branch).await;
+    ui.type_into("birthdate", &q.birthdate).await;
+    ui.click("[data-action=submit]").await;
+    assert!(
+        ui.wait_for(".onshi-result", 15_000).await,
+        "{}",
+        ui.text(".onshi-reception__panel")
+    );
+    drop(function);
 }

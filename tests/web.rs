@@ -559,8 +559,46 @@ async fn mount_checks_its_options() {
     assert!(onshi::mount(host.clone(), bad).is_err());
     assert!(onshi::mount(host.clone(), wasm_bindgen::JsValue::from(3)).is_err());
 
+    // A credential of another type throws, naming its type but never its value.
+    let bad = js_sys::JSON::parse(r#"{"credential":{"token":"eyJ-secret"}}"#).unwrap();
+    let error: js_sys::Error = onshi::mount(host.clone(), bad)
+        .err()
+        .expect("an object credential must throw")
+        .dyn_into()
+        .unwrap();
+    let message = String::from(error.message());
+    assert!(message.contains("options.credential"), "{message}");
+    assert!(message.contains("an object"), "{message}");
+    assert!(!message.contains("secret"), "{message}");
+    let bad = js_sys::JSON::parse(r#"{"credential":42}"#).unwrap();
+    assert!(onshi::mount(host.clone(), bad).is_err());
+
+    // Without options it mounts, and says that nobody is signed in.
     let mut handle = onshi::mount(host.clone(), wasm_bindgen::JsValue::UNDEFINED).unwrap();
-    yew::scheduler::flush().await;
+    for _ in 0..3 {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        yew::scheduler::flush().await;
+    }
+    assert!(host
+        .query_selector("[data-access=not_signed_in]")
+        .unwrap()
+        .is_some());
+    assert!(host.query_selector(".onshi-form").unwrap().is_none());
+    handle.unmount();
+
+    // With a credential string, the form.
+    let signed_in = js_sys::Object::new();
+    js_sys::Reflect::set(
+        &signed_in,
+        &"credential".into(),
+        &credential(onshi_core::roles::Role::Reception, "u1").into(),
+    )
+    .unwrap();
+    let mut handle = onshi::mount(host.clone(), signed_in.into()).unwrap();
+    for _ in 0..3 {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        yew::scheduler::flush().await;
+    }
     assert!(host.query_selector(".onshi-form").unwrap().is_some());
     handle.unmount();
 }

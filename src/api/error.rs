@@ -23,6 +23,14 @@ pub enum ClientError {
     /// The gateway answered with something that is neither an answer nor an error body.
     #[error("the gateway's answer could not be read: {0}")]
     Decode(String),
+    /// Nothing was sent: the host page gave no credential (none given, its function
+    /// failed, or it gave an empty one).
+    #[error("the EMR has not signed anyone in")]
+    NotSignedIn,
+    /// The gateway's signature over the answer is missing or does not match it; the
+    /// answer is dropped, never shown. The text names the rule that failed.
+    #[error("the gateway's signature over this answer does not match: {0}")]
+    AnswerSignature(String),
 }
 
 impl ClientError {
@@ -32,6 +40,18 @@ impl ClientError {
             Self::Api { error, .. } => Some(error.code),
             _ => None,
         }
+    }
+
+    /// A 401 about the credential itself (missing, invalid, expired).
+    pub fn is_credential_refusal(&self) -> bool {
+        matches!(
+            self.api_code(),
+            Some(
+                ErrorCode::CredentialMissing
+                    | ErrorCode::CredentialInvalid
+                    | ErrorCode::CredentialExpired
+            )
+        )
     }
 }
 

@@ -1,10 +1,13 @@
 //! The gateway's server-sent events (`GET /v1/events`) behind the small [`EventFeed`]
 //! trait: the browser's `EventSource` in production, a scripted feed in tests.
 //!
-//! `EventSource` reconnects by itself after a dropped connection and then sends
-//! `Last-Event-ID`, so the gateway resumes where the page left off. Only when the browser
-//! gives up (the stream is `CLOSED`, e.g. the gateway answered an error) does the
-//! component open a new feed, passing the last id it saw as `?after=`.
+//! `EventSource` cannot send an `Authorization` header, so a stream opens with a one-time
+//! ticket (`?ticket=`, from `POST /v1/event-tickets`, see [`super::Gateway::open_feed`]);
+//! the credential itself never goes into a URL. The browser reconnects a dropped stream
+//! by itself with the same URL, which the gateway refuses (the ticket is spent), and
+//! a stream ends when the credential it was opened with expires. Either way the
+//! `EventSource` ends up `CLOSED`, and the component opens a new feed with a new ticket,
+//! passing the last id it saw as `?after=` ([`crate::feed_link`] decides when).
 
 use std::rc::Rc;
 
@@ -61,11 +64,18 @@ impl Drop for Subscription {
 
 /// A source of gateway events.
 pub trait EventFeed {
-    /// Opens the feed. `after` resumes after that event id (a fresh feed with `None`
-    /// replays today's events). Every signal goes to `sink` until the subscription drops.
-    fn subscribe(&self, after: Option<i64>, sink: Rc<dyn Fn(FeedSignal)>) -> Subscription;
+    /// Opens the feed with a `ticket` just issued. `after` resumes after that event id (a
+    /// fresh feed with `None` replays today's events). Every signal goes to `sink` until
+    /// the subscription drops.
+    fn subscribe(
+        &self,
+        ticket: &str,
+        after: Option<i64>,
+        sink: Rc<dyn Fn(FeedSignal)>,
+    ) -> Subscription;
 
-    /// How long to wait before opening a new feed once the browser gave up.
+    /// How long to wait before opening a new feed after a failed attempt (doubling for
+    /// each failure in a row, see [`crate::feed_link`]).
     fn reopen_delay_ms(&self) -> u32 {
         5_000
     }
@@ -84,11 +94,12 @@ impl BrowserEventFeed {
         }
     }
 
-    /// The stream URL, with `?after=` when resuming.
-    pub fn url(&self, after: Option<i64>) -> String {
+    /// The stream URL for `ticket`, with `&after=` when resuming.
+    pub fn url(&self, ticket: &str, after: Option<i64>) -> String {
+        let ticket = encode_component(ticket);
         match after {
-            Some(id) => format!("{}/v1/events?after={id}", self.base),
-            None => format!("{}/v1/events", self.base),
+            Some(id) => format!("{}/v1/events?ticket={ticket}&after={id}", self.base),
+            None => format!("{}/v1/events?ticket={ticket}", self.base),
         }
     }
 }
@@ -96,8 +107,13 @@ impl BrowserEventFeed {
 type Listener = Closure<dyn FnMut(web_sys::Event)>;
 
 impl EventFeed for BrowserEventFeed {
-    fn subscribe(&self, after: Option<i64>, sink: Rc<dyn Fn(FeedSignal)>) -> Subscription {
-        let source = match EventSource::new(&self.url(after)) {
+    fn subscribe(
+        &self,
+        ticket: &str,
+        after: Option<i64>,
+        sink: Rc<dyn Fn(FeedSignal)>,
+    ) -> Subscription {
+        let source = match EventSource::new(&self.url(ticket, after)) {
             Ok(source) => source,
             Err(_) => {
                 // A malformed URL: report it as a closed feed (the mount options
@@ -151,17 +167,38 @@ impl EventFeed for BrowserEventFeed {
     }
 }
 
+/// Percent-encodes everything but RFC 3986's unreserved characters (a ticket is
+/// base64url in practice; this keeps any other ticket from breaking the query).
+fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn the_stream_url_resumes_with_after() {
+    fn the_stream_url_carries_the_ticket_and_resumes_with_after() {
         let feed = BrowserEventFeed::new("http://127.0.0.1:7611/");
-        assert_eq!(feed.url(None), "http://127.0.0.1:7611/v1/events");
         assert_eq!(
-            feed.url(Some(42)),
-            "http://127.0.0.1:7611/v1/events?after=42"
+            feed.url("t-1_x", None),
+            "http://127.0.0.1:7611/v1/events?ticket=t-1_x"
+        );
+        assert_eq!(
+            feed.url("t1", Some(42)),
+            "http://127.0.0.1:7611/v1/events?ticket=t1&after=42"
+        );
+        assert_eq!(
+            feed.url("a b&c=d", None),
+            "http://127.0.0.1:7611/v1/events?ticket=a%20b%26c%3Dd"
         );
         assert_eq!(feed.reopen_delay_ms(), 5_000);
     }

@@ -1,13 +1,18 @@
 //! [`GatewayClient`] over `fetch` (gloo-net), with a client-side deadline and an
-//! `AbortController` so a cancelled or timed-out request really stops.
+//! `AbortController` so a cancelled or timed-out request really stops. Each call sends
+//! the credential it is given as `Authorization: Bearer` (never in the URL), and a card
+//! session's secret as `x-onshi-session-secret`; the gateway's CORS allows both headers.
 
 use std::pin::pin;
 
 use futures::future::{select, Either};
 use gloo_net::http::{Request, RequestBuilder};
 use gloo_timers::future::TimeoutFuture;
-use onshi_core::api::{Health, QualificationAnswer, QualificationQuery, QueuePlace};
-use onshi_core::card_session::{CardSessionView, PinEntry, StartCardSession, VisualCheck};
+use onshi_core::api::{EventTicket, Health, QualificationAnswer, QualificationQuery, QueuePlace};
+use onshi_core::card_session::{
+    CardSessionView, PinEntry, StartCardSession, VisualCheck, SESSION_SECRET_HEADER,
+};
+use onshi_core::jose::KeySet;
 use serde::de::DeserializeOwned;
 use web_sys::{AbortController, AbortSignal};
 
@@ -96,6 +101,19 @@ impl HttpGateway {
         let id = String::from(js_sys::encode_uri_component(id));
         format!("{}/v1/card-sessions/{id}{step}", self.base)
     }
+
+    fn card_timeout(&self) -> u32 {
+        self.timeout_ms.min(CARD_CLIENT_TIMEOUT_MS)
+    }
+}
+
+/// `builder` with the credential, and a card session's secret when there is one.
+fn authorize(builder: RequestBuilder, bearer: &str, secret: Option<&str>) -> RequestBuilder {
+    let builder = builder.header("authorization", &format!("Bearer {bearer}"));
+    match secret {
+        Some(secret) => builder.header(SESSION_SECRET_HEADER, secret),
+        None => builder,
+    }
 }
 
 /// Sends `builder` (with `body` as JSON, if any) and reads a `T` or a typed error.
@@ -103,6 +121,18 @@ fn call<T: DeserializeOwned + 'static>(
     builder: RequestBuilder,
     body: Option<serde_json::Value>,
     timeout_ms: u32,
+) -> Call<T> {
+    exchange(builder, body, timeout_ms, |status, text| {
+        read_body(status, text)
+    })
+}
+
+/// Sends `builder` and hands the status and text to `read`.
+fn exchange<T: 'static>(
+    builder: RequestBuilder,
+    body: Option<serde_json::Value>,
+    timeout_ms: u32,
+    read: impl FnOnce(u16, &str) -> Result<T, ClientError> + 'static,
 ) -> Call<T> {
     Box::pin(async move {
         let guard = AbortGuard::new();
@@ -124,10 +154,18 @@ fn call<T: DeserializeOwned + 'static>(
                 .text()
                 .await
                 .map_err(|e| ClientError::Decode(e.to_string()))?;
-            read_body(status, &text)
+            read(status, &text)
         };
         with_deadline(exchange, timeout_ms).await
     })
+}
+
+/// A 2xx `GET /v1/keys` must be a JWK Set of ES256 keys; anything else is the usual error.
+fn read_keys(status: u16, text: &str) -> Result<KeySet, ClientError> {
+    // Non-2xx: the typed error; 2xx: any JSON, then read strictly as keys.
+    read_body::<serde::de::IgnoredAny>(status, text)?;
+    KeySet::from_jwks(text.as_bytes())
+        .map_err(|e| ClientError::Decode(format!("the gateway's keys: {e}")))
 }
 
 fn json_of(value: &impl serde::Serialize) -> Option<serde_json::Value> {
@@ -136,61 +174,108 @@ fn json_of(value: &impl serde::Serialize) -> Option<serde_json::Value> {
 }
 
 impl GatewayClient for HttpGateway {
-    fn qualify(&self, query: QualificationQuery, request_ref: &str) -> Call<QualificationAnswer> {
+    fn qualify(
+        &self,
+        bearer: &str,
+        query: QualificationQuery,
+        request_ref: &str,
+    ) -> Call<QualificationAnswer> {
         let url = format!("{}/v1/qualifications", self.base);
         let builder = Request::post(&url).header(REQUEST_REF_HEADER, request_ref);
-        call(builder, json_of(&query), self.timeout_ms)
+        call(
+            authorize(builder, bearer, None),
+            json_of(&query),
+            self.timeout_ms,
+        )
     }
 
-    fn queue_place(&self, request_ref: &str) -> Call<QueuePlace> {
+    fn queue_place(&self, bearer: &str, request_ref: &str) -> Call<QueuePlace> {
         let request_ref = String::from(js_sys::encode_uri_component(request_ref));
         let url = format!("{}/v1/qualifications/queue/{request_ref}", self.base);
         call(
-            Request::get(&url),
+            authorize(Request::get(&url), bearer, None),
             None,
             self.timeout_ms.min(QUEUE_PLACE_TIMEOUT_MS),
         )
     }
 
-    fn start_card_session(&self, start: StartCardSession) -> Call<CardSessionView> {
+    fn start_card_session(&self, bearer: &str, start: StartCardSession) -> Call<CardSessionView> {
         let url = format!("{}/v1/card-sessions", self.base);
-        call(Request::post(&url), json_of(&start), self.card_timeout())
+        call(
+            authorize(Request::post(&url), bearer, None),
+            json_of(&start),
+            self.card_timeout(),
+        )
     }
 
-    fn card_session(&self, id: &str) -> Call<CardSessionView> {
+    fn card_session(&self, bearer: &str, id: &str, secret: Option<&str>) -> Call<CardSessionView> {
         call(
-            Request::get(&self.session_url(id, "")),
+            authorize(Request::get(&self.session_url(id, "")), bearer, secret),
             None,
             self.card_timeout(),
         )
     }
 
-    fn send_pin(&self, id: &str, pin: PinEntry) -> Call<CardSessionView> {
+    fn send_pin(
+        &self,
+        bearer: &str,
+        id: &str,
+        secret: Option<&str>,
+        pin: PinEntry,
+    ) -> Call<CardSessionView> {
         let body = json_of(&pin);
         drop(pin);
         call(
-            Request::post(&self.session_url(id, "/pin")),
+            authorize(Request::post(&self.session_url(id, "/pin")), bearer, secret),
             body,
             self.card_timeout(),
         )
     }
 
-    fn visual_check(&self, id: &str) -> Call<CardSessionView> {
+    fn visual_check(&self, bearer: &str, id: &str, secret: Option<&str>) -> Call<CardSessionView> {
         let body = json_of(&VisualCheck {
             staff_confirmed: true,
         });
         call(
-            Request::post(&self.session_url(id, "/visual-check")),
+            authorize(
+                Request::post(&self.session_url(id, "/visual-check")),
+                bearer,
+                secret,
+            ),
             body,
             self.card_timeout(),
         )
     }
 
-    fn cancel_card_session(&self, id: &str) -> Call<CardSessionView> {
+    fn cancel_card_session(
+        &self,
+        bearer: &str,
+        id: &str,
+        secret: Option<&str>,
+    ) -> Call<CardSessionView> {
         call(
-            Request::delete(&self.session_url(id, "")),
+            authorize(Request::delete(&self.session_url(id, "")), bearer, secret),
             None,
             self.card_timeout(),
+        )
+    }
+
+    fn keys(&self, bearer: &str) -> Call<KeySet> {
+        let url = format!("{}/v1/keys", self.base);
+        exchange(
+            authorize(Request::get(&url), bearer, None),
+            None,
+            self.timeout_ms.min(HEALTH_TIMEOUT_MS),
+            read_keys,
+        )
+    }
+
+    fn event_ticket(&self, bearer: &str) -> Call<EventTicket> {
+        let url = format!("{}/v1/event-tickets", self.base);
+        call(
+            authorize(Request::post(&url), bearer, None),
+            None,
+            self.timeout_ms.min(HEALTH_TIMEOUT_MS),
         )
     }
 
@@ -201,12 +286,6 @@ impl GatewayClient for HttpGateway {
             None,
             self.timeout_ms.min(HEALTH_TIMEOUT_MS),
         )
-    }
-}
-
-impl HttpGateway {
-    fn card_timeout(&self) -> u32 {
-        self.timeout_ms.min(CARD_CLIENT_TIMEOUT_MS)
     }
 }
 

@@ -184,5 +184,18 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::HealthStoreUnreachable => "The gateway on this PC cannot reach its database. Card results cannot be saved, so My Number Card checks are refused until it is back. Checks by insurance card numbers still work.",
         Msg::HealthRecheck => "Check again",
         Msg::HealthChecking => "Checking…",
+        Msg::SignInChecking => "Checking who is signed in to the EMR…",
+        Msg::NotSignedInHeading => "Nobody is signed in",
+        Msg::NotSignedIn => "The EMR has not signed anyone in, so qualifications cannot be checked. Sign in to the EMR first.",
+        Msg::SignInAgainHeading => "Please sign in again",
+        Msg::SignInAgain => "Please sign in again. Your sign-in has expired or the gateway did not accept it. Sign in to the EMR again.",
+        Msg::AskAgain => "Check sign-in again",
+        Msg::RoleRefusedHeading => "This page is for reception staff",
+        Msg::RoleRefused => "Your role cannot use this page's qualification checks and reception queue. Sign in as reception or clinical staff.",
+        Msg::ErrorRoleNotAllowed => "Your role cannot do this.",
+        Msg::ErrorLicenceNotAllowed => "Your licence does not allow this.",
+        Msg::ErrorSessionSecret => "This card read cannot be driven from this page (it was started elsewhere, or the page was reloaded). Start a new read.",
+        Msg::ErrorLastTryNotConfirmed => "One PIN try is left, so the PIN must be confirmed before it is sent. Confirm it and send again.",
+        Msg::ErrorAnswerSignature => "The gateway's signature over this answer does not match — not shown.",
     }
 }

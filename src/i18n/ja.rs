@@ -184,5 +184,18 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::HealthStoreUnreachable => "この受付PCのゲートウェイがデータベースに接続できません。カードの読み取り結果を保存できないため、復旧するまでマイナンバーカードでの確認はできません。保険証・資格確認書の番号による確認はできます。",
         Msg::HealthRecheck => "再確認",
         Msg::HealthChecking => "確認しています…",
+        Msg::SignInChecking => "電子カルテのサインイン情報を確認しています…",
+        Msg::NotSignedInHeading => "サインインしていません",
+        Msg::NotSignedIn => "電子カルテで利用者がサインインしていないため、資格確認を行えません。電子カルテにサインインしてから操作してください。",
+        Msg::SignInAgainHeading => "サインインし直してください",
+        Msg::SignInAgain => "サインインし直してください。サインインの有効期限が切れたか、ゲートウェイがこのサインインを受け付けませんでした。電子カルテでサインインし直してください。",
+        Msg::AskAgain => "サインインを再確認",
+        Msg::RoleRefusedHeading => "この画面は受付スタッフ用です",
+        Msg::RoleRefused => "現在の利用者の役割では、この画面の資格確認と受付キューは使えません。受付または医療職の利用者でサインインしてください。",
+        Msg::ErrorRoleNotAllowed => "この操作は現在の利用者の役割では行えません。",
+        Msg::ErrorLicenceNotAllowed => "この操作は現在の利用者の職種では行えません。",
+        Msg::ErrorSessionSecret => "このカード読み取りはこの画面から操作できません（別の画面で開始されたか、画面が読み込み直されました）。読み取りをやり直してください。",
+        Msg::ErrorLastTryNotConfirmed => "暗証番号の残り回数が1回のため、送信の前に確認が必要です。確認してからもう一度送信してください。",
+        Msg::ErrorAnswerSignature => "ゲートウェイの署名がこの回答と一致しないため、回答を表示しません。",
     }
 }

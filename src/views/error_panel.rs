@@ -89,5 +89,7 @@ fn error_kind(error: &ClientError) -> &'static str {
         ClientError::Cancelled => "cancelled",
         ClientError::Api { .. } => "api",
         ClientError::Decode(_) => "decode",
+        ClientError::NotSignedIn => "not_signed_in",
+        ClientError::AnswerSignature(_) => "answer_signature",
     }
 }

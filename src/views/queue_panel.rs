@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use onshi_core::codes::Lang;
 
+use crate::api::ClientError;
 use crate::context::UiContext;
 use crate::i18n::{self, text, Msg};
 use crate::present::refusal::refusal_detail;
@@ -16,6 +17,9 @@ pub struct QueuePanelProps {
     pub queue: UseReducerHandle<Queue>,
     /// Open the entry with this event id.
     pub on_open: Callback<i64>,
+    /// The gateway refused the event stream (e.g. this role may not read the queue).
+    #[prop_or_default]
+    pub refusal: Option<ClientError>,
 }
 
 #[component]
@@ -50,6 +54,11 @@ pub fn QueuePanel(props: &QueuePanelProps) -> Html {
             <p class="onshi-visually-hidden" aria-live="polite">
                 { format!("{}: {unconfirmed}", text(lang, Msg::QueueUnconfirmed)) }
             </p>
+            if let Some(refusal) = &props.refusal {
+                <p class="onshi-queue__empty onshi-queue__refusal" role="alert">
+                    { text(lang, present::error_view(refusal).msg) }
+                </p>
+            }
             if queue.entries().is_empty() {
                 <p class="onshi-queue__empty">{ text(lang, Msg::QueueEmpty) }</p>
             } else {

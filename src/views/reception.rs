@@ -3,6 +3,8 @@
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::access::Offer;
+use crate::api::ClientError;
 use crate::card::CardAction;
 use crate::clock;
 use crate::context::UiContext;
@@ -24,6 +26,10 @@ pub struct ReceptionProps {
     pub state: UseReducerHandle<Reception>,
     pub queue: UseReducerHandle<Queue>,
     pub commands: CardCommands,
+    /// What the signed-in role may use (the role table).
+    pub offer: Offer,
+    /// Why the gateway refused the queue's event stream, while it does.
+    pub queue_refusal: Option<ClientError>,
 }
 
 /// Which panel is up, for moving the keyboard when it changes.
@@ -205,12 +211,14 @@ pub fn ReceptionView(props: &ReceptionProps) -> Html {
     html! {
         <div class="onshi-reception" ref={root_ref}>
           <div class="onshi-reception__main">
-            <div class="onshi-methods">
-                <button type="button" class="onshi-button onshi-button--card" data-action="read-card"
-                    disabled={card_disabled} onclick={on_read_card}>
-                    { text(ui.lang, Msg::ReadCard) }
-                </button>
-            </div>
+            if props.offer.card {
+                <div class="onshi-methods">
+                    <button type="button" class="onshi-button onshi-button--card" data-action="read-card"
+                        disabled={card_disabled} onclick={on_read_card}>
+                        { text(ui.lang, Msg::ReadCard) }
+                    </button>
+                </div>
+            }
             <ReceptionForm
                 form={state.form.clone()}
                 {assessment}
@@ -222,7 +230,10 @@ pub fn ReceptionView(props: &ReceptionProps) -> Html {
                 {on_limit_consent} />
             <div class="onshi-reception__panel">{ panel }</div>
           </div>
-          <QueuePanel queue={props.queue.clone()} on_open={on_open_entry} />
+          if props.offer.queue {
+              <QueuePanel queue={props.queue.clone()} on_open={on_open_entry}
+                  refusal={props.queue_refusal.clone()} />
+          }
         </div>
     }
 }

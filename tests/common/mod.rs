@@ -2,6 +2,8 @@
 //! DOM events, and synthetic answers (invented people and numbers only).
 #![allow(dead_code)] // each test crate uses a different subset
 
+pub mod webcrypto;
+
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -14,18 +16,24 @@ use onshi::api::{
     HEALTH_EVERY_MS,
 };
 use onshi::config::MountOptions;
+use onshi::credential::CredentialOption;
 use onshi::MountHandle;
+use onshi_core::answer_token::{claims_for, TYP};
 use onshi_core::api::{
-    Health, QualificationAnswer, QualificationQuery, QualificationStatus, QueuePlace,
-    ReceptionEvent, ReceptionEventKind,
+    ApiError, ErrorCode, EventTicket, Health, QualificationAnswer, QualificationQuery,
+    QualificationStatus, QueuePlace, ReceptionEvent, ReceptionEventKind,
 };
 use onshi_core::card_session::{
     CardSessionState, CardSessionView, PinEntry, StartCardSession, VerificationMethod,
 };
 use onshi_core::codes::{ConsentFlag, Lang, PersonalFamily, Sex};
+use onshi_core::jose::{encode, KeySet};
 use onshi_core::qualification::{
     Insurance, Person, ProcessingResult, QualificationRecord, ViewingConsent, ViewingConsents,
 };
+use onshi_core::roles::Role;
+use p256::ecdsa::signature::Signer;
+use p256::ecdsa::{Signature, SigningKey};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, EventInit, HtmlElement, HtmlInputElement};
@@ -54,6 +62,8 @@ pub struct ScriptedClient {
     pub card_calls: RefCell<Vec<String>>,
     /// PINs received (only this fake keeps them, to check what was sent).
     pub pins: RefCell<Vec<String>>,
+    /// `confirm_last_try` of each PIN received.
+    pub confirmed_last_try: RefCell<Vec<bool>>,
     /// What `GET /v1/health` answers now; `None` is [`fine_health`].
     pub health: RefCell<Option<Result<Health, ClientError>>>,
     /// Health checks asked for so far.
@@ -66,6 +76,20 @@ pub struct ScriptedClient {
     pub place: RefCell<Option<Result<QueuePlace, ClientError>>>,
     /// The name asked about by every queue-place poll, in order.
     pub place_polls: RefCell<Vec<String>>,
+    /// The credential of every call that needs one, in order, as `<call> <credential>`.
+    pub bearers: RefCell<Vec<String>>,
+    /// Credentials this gateway answers with 401 `credential_expired`.
+    pub expired: RefCell<Vec<String>>,
+    /// The session secret each card call carried, as `<call> <secret or ->`.
+    pub secrets: RefCell<Vec<String>>,
+    /// What `POST /v1/event-tickets` answers, in order; by default `ticket-<n>`.
+    pub ticket_replies: RefCell<VecDeque<Result<EventTicket, ClientError>>>,
+    pub tickets_issued: Cell<u32>,
+    /// `GET /v1/keys` calls so far.
+    pub key_fetches: Cell<u32>,
+    /// Answers go out as scripted, without the gateway's token added (to test refusals
+    /// of unsigned answers).
+    pub unsigned: Cell<bool>,
 }
 
 /// A reply the test has not given yet.
@@ -117,6 +141,34 @@ impl ScriptedClient {
 }
 
 impl ScriptedClient {
+    /// Takes the credential of `call`: `Err` when the script says it expired.
+    fn gate(&self, call: &str, bearer: &str) -> Result<(), ClientError> {
+        self.bearers.borrow_mut().push(format!("{call} {bearer}"));
+        if self.expired.borrow().iter().any(|t| t == bearer) {
+            return Err(api_error(
+                401,
+                ErrorCode::CredentialExpired,
+                "the credential has expired",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The credentials `call` was sent with, in order.
+    pub fn bearers_of(&self, call: &str) -> Vec<String> {
+        self.bearers
+            .borrow()
+            .iter()
+            .filter_map(|line| line.strip_prefix(&format!("{call} ")).map(str::to_string))
+            .collect()
+    }
+
+    fn note_secret(&self, call: &str, secret: Option<&str>) {
+        self.secrets
+            .borrow_mut()
+            .push(format!("{call} {}", secret.unwrap_or("-")));
+    }
+
     pub fn card_calls(&self) -> Vec<String> {
         self.card_calls.borrow().clone()
     }
@@ -146,20 +198,35 @@ impl ScriptedClient {
 }
 
 impl GatewayClient for ScriptedClient {
-    fn start_card_session(&self, _: StartCardSession) -> Call<CardSessionView> {
+    fn start_card_session(&self, bearer: &str, _: StartCardSession) -> Call<CardSessionView> {
+        if let Err(e) = self.gate("start", bearer) {
+            return Box::pin(async move { Err(e) });
+        }
         self.record("start".into());
         let reply = self.start_replies.borrow_mut().pop_front();
-        self.card_reply(
+        let call = self.card_reply(
             reply,
             "s1",
             CardSessionState::WaitingForCard {
                 readers: vec!["Virtual PCD 00 00".into()],
             },
-        )
+        );
+        // As the gateway does: the 201 carries the session's secret.
+        Box::pin(async move {
+            call.await.map(|mut view| {
+                view.secret
+                    .get_or_insert_with(|| format!("secret-{}", view.id));
+                view
+            })
+        })
     }
 
-    fn card_session(&self, id: &str) -> Call<CardSessionView> {
+    fn card_session(&self, bearer: &str, id: &str, secret: Option<&str>) -> Call<CardSessionView> {
+        if let Err(e) = self.gate("get", bearer) {
+            return Box::pin(async move { Err(e) });
+        }
         self.record(format!("get {id}"));
+        self.note_secret(&format!("get {id}"), secret);
         let reply = self
             .session
             .borrow()
@@ -169,22 +236,76 @@ impl GatewayClient for ScriptedClient {
         Box::pin(async move { reply })
     }
 
-    fn send_pin(&self, id: &str, pin: PinEntry) -> Call<CardSessionView> {
+    fn send_pin(
+        &self,
+        bearer: &str,
+        id: &str,
+        secret: Option<&str>,
+        pin: PinEntry,
+    ) -> Call<CardSessionView> {
+        if let Err(e) = self.gate("pin", bearer) {
+            return Box::pin(async move { Err(e) });
+        }
         self.record(format!("pin {id}"));
+        self.note_secret(&format!("pin {id}"), secret);
         self.pins.borrow_mut().push(pin.pin);
+        self.confirmed_last_try
+            .borrow_mut()
+            .push(pin.confirm_last_try);
         let reply = self.step_replies.borrow_mut().pop_front();
         self.card_reply(reply, id, CardSessionState::Verifying)
     }
 
-    fn visual_check(&self, id: &str) -> Call<CardSessionView> {
+    fn visual_check(&self, bearer: &str, id: &str, secret: Option<&str>) -> Call<CardSessionView> {
+        if let Err(e) = self.gate("visual", bearer) {
+            return Box::pin(async move { Err(e) });
+        }
         self.record(format!("visual {id}"));
+        self.note_secret(&format!("visual {id}"), secret);
         let reply = self.step_replies.borrow_mut().pop_front();
         self.card_reply(reply, id, CardSessionState::Verifying)
     }
 
-    fn cancel_card_session(&self, id: &str) -> Call<CardSessionView> {
+    fn cancel_card_session(
+        &self,
+        bearer: &str,
+        id: &str,
+        secret: Option<&str>,
+    ) -> Call<CardSessionView> {
+        if let Err(e) = self.gate("cancel", bearer) {
+            return Box::pin(async move { Err(e) });
+        }
         self.record(format!("cancel {id}"));
+        self.note_secret(&format!("cancel {id}"), secret);
         self.card_reply(None, id, CardSessionState::Cancelled)
+    }
+
+    fn keys(&self, bearer: &str) -> Call<KeySet> {
+        if let Err(e) = self.gate("keys", bearer) {
+            return Box::pin(async move { Err(e) });
+        }
+        self.key_fetches.set(self.key_fetches.get() + 1);
+        let keys = gateway_keys();
+        Box::pin(async move { Ok(keys) })
+    }
+
+    fn event_ticket(&self, bearer: &str) -> Call<EventTicket> {
+        if let Err(e) = self.gate("ticket", bearer) {
+            return Box::pin(async move { Err(e) });
+        }
+        let n = self.tickets_issued.get() + 1;
+        self.tickets_issued.set(n);
+        let reply = self
+            .ticket_replies
+            .borrow_mut()
+            .pop_front()
+            .unwrap_or_else(|| {
+                Ok(EventTicket {
+                    ticket: format!("ticket-{n}"),
+                    expires_in_secs: 30,
+                })
+            });
+        Box::pin(async move { reply })
     }
 
     fn health(&self) -> Call<Health> {
@@ -201,39 +322,117 @@ impl GatewayClient for ScriptedClient {
         self.health_every.get().unwrap_or(HEALTH_EVERY_MS)
     }
 
-    fn queue_place(&self, request_ref: &str) -> Call<QueuePlace> {
+    fn queue_place(&self, bearer: &str, request_ref: &str) -> Call<QueuePlace> {
+        if let Err(e) = self.gate("place", bearer) {
+            return Box::pin(async move { Err(e) });
+        }
         self.place_polls.borrow_mut().push(request_ref.to_string());
         let reply = self.place.borrow().clone().unwrap_or_else(|| {
-            Err(ClientError::Api {
-                status: 404,
-                error: onshi_core::api::ApiError {
-                    code: onshi_core::api::ErrorCode::NotFound,
-                    message: "no request of that reference is waiting or running".into(),
-                    fields: Default::default(),
-                },
-            })
+            Err(api_error(
+                404,
+                ErrorCode::NotFound,
+                "no request of that reference is waiting or running",
+            ))
         });
         Box::pin(async move { reply })
     }
 
     fn qualify(
         &self,
+        bearer: &str,
         query: QualificationQuery,
         request_ref: &str,
     ) -> LocalBoxFuture<'static, Reply> {
+        if let Err(e) = self.gate("qualify", bearer) {
+            return Box::pin(async move { Err(e) });
+        }
         self.queries.borrow_mut().push(query);
         self.request_refs.borrow_mut().push(request_ref.to_string());
         let next = self.replies.borrow_mut().pop_front();
+        let sign = !self.unsigned.get();
+        let signed = move |reply: Reply| match reply {
+            Ok(answer) if sign && answer.token.is_none() => Ok(sign_answer(answer)),
+            other => other,
+        };
         Box::pin(async move {
             match next {
-                Some(Scripted::Ready(reply)) => reply,
-                Some(Scripted::Pending(rx)) => rx
-                    .await
-                    .unwrap_or(Err(ClientError::Decode("test dropped the reply".into()))),
+                Some(Scripted::Ready(reply)) => signed(reply),
+                Some(Scripted::Pending(rx)) => signed(
+                    rx.await
+                        .unwrap_or(Err(ClientError::Decode("test dropped the reply".into()))),
+                ),
                 None => Err(ClientError::Decode("no scripted reply left".into())),
             }
         })
     }
+}
+
+/// A typed gateway error.
+pub fn api_error(status: u16, code: ErrorCode, message: &str) -> ClientError {
+    ClientError::Api {
+        status,
+        error: ApiError {
+            code,
+            message: message.into(),
+            fields: Default::default(),
+        },
+    }
+}
+
+/// The scripted gateway's signing key (a fixed test key, never a real one).
+pub fn gateway_key() -> SigningKey {
+    SigningKey::from_slice(&[0x5au8; 32]).expect("a P-256 scalar")
+}
+
+pub const GATEWAY_KID: &str = "scripted-gateway";
+
+/// What the scripted gateway publishes at `GET /v1/keys`.
+pub fn gateway_keys() -> KeySet {
+    KeySet::single(GATEWAY_KID, *gateway_key().verifying_key())
+}
+
+/// A compact JWS of `header` and `payload` made by `key`.
+pub fn sign_jws(
+    header: &serde_json::Value,
+    payload: &serde_json::Value,
+    key: &SigningKey,
+) -> String {
+    let input = format!(
+        "{}.{}",
+        encode(header.to_string().as_bytes()),
+        encode(payload.to_string().as_bytes())
+    );
+    let signature: Signature = key.sign(input.as_bytes());
+    format!("{input}.{}", encode(&signature.to_bytes()))
+}
+
+/// `answer` with the token the gateway adds (`typ: onshi-answer+jwt`).
+pub fn sign_answer(answer: QualificationAnswer) -> QualificationAnswer {
+    let claims = serde_json::to_value(claims_for(&answer, "scripted-request", 1_800_000_000))
+        .expect("claims");
+    let header = serde_json::json!({"alg": "ES256", "kid": GATEWAY_KID, "typ": TYP});
+    QualificationAnswer {
+        token: Some(sign_jws(&header, &claims, &gateway_key())),
+        ..answer
+    }
+}
+
+/// A credential as the EMR's server would issue it for `role` (signed by a test key the
+/// scripted gateway does not check; the component never verifies credentials).
+pub fn credential(role: Role, sub: &str) -> String {
+    let now = (js_sys::Date::now() / 1000.0) as i64;
+    let payload = serde_json::json!({
+        "sub": sub, "name": "試験 受付", "role": role.as_str(),
+        "licence": (role == Role::Clinician).then_some("physician"),
+        "facility_type": "medical_institution", "facility_code": "1319999999",
+        "aud": "onshi-gateway", "iat": now - 10, "exp": now + 3600,
+    });
+    let header = serde_json::json!({"alg": "ES256", "kid": "test-emr", "typ": "JWT"});
+    sign_jws(
+        &header,
+        &payload,
+        &SigningKey::from_slice(&[0x3cu8; 32]).unwrap(),
+    )
 }
 
 type Sinks = Rc<RefCell<Vec<(u32, Rc<dyn Fn(FeedSignal)>)>>>;
@@ -245,13 +444,21 @@ pub struct FakeFeed {
     next: Cell<u32>,
     /// The `after` of every subscription, in order.
     pub opened: RefCell<Vec<Option<i64>>>,
+    /// The ticket of every subscription, in order.
+    pub tickets: RefCell<Vec<String>>,
 }
 
 impl EventFeed for FakeFeed {
-    fn subscribe(&self, after: Option<i64>, sink: Rc<dyn Fn(FeedSignal)>) -> Subscription {
+    fn subscribe(
+        &self,
+        ticket: &str,
+        after: Option<i64>,
+        sink: Rc<dyn Fn(FeedSignal)>,
+    ) -> Subscription {
         let id = self.next.get() + 1;
         self.next.set(id);
         self.opened.borrow_mut().push(after);
+        self.tickets.borrow_mut().push(ticket.to_string());
         self.sinks.borrow_mut().push((id, sink));
         let sinks = self.sinks.clone();
         Subscription::new(move || sinks.borrow_mut().retain(|(i, _)| *i != id))
@@ -393,12 +600,19 @@ impl Ui {
         Self::mount_with(lang, Rc::new(ScriptedClient::default())).await
     }
 
-    /// Mounts with a client the test prepared (e.g. its health answer or timer).
+    /// Mounts with a client the test prepared (e.g. its health answer or timer), signed
+    /// in as reception.
     pub async fn mount_with(lang: Lang, client: Rc<ScriptedClient>) -> Ui {
         let options = MountOptions {
             lang,
+            credential: CredentialOption::Fixed(credential(Role::Reception, "reception-1")),
             ..MountOptions::default()
         };
+        Self::mount_options(options, client).await
+    }
+
+    /// Mounts with `options` as given (e.g. another credential, or none).
+    pub async fn mount_options(options: MountOptions, client: Rc<ScriptedClient>) -> Ui {
         let feed = Rc::new(FakeFeed::default());
         let (c, f) = (client.clone(), feed.clone());
         Self::attach(client, feed, |root| {
