@@ -219,6 +219,39 @@ async fn the_last_try_needs_an_explicit_confirmation() {
     ui.click("[data-action=pin-confirm-send]").await;
     ui.settle().await;
     assert_eq!(ui.pins(), vec!["4321"]);
+    // Said to the gateway too, which refuses a last try without it.
+    assert_eq!(*ui.client.confirmed_last_try.borrow(), vec![true]);
+}
+
+#[wasm_bindgen_test]
+async fn a_pin_with_tries_to_spare_is_not_marked_as_the_last_one() {
+    let ui = Ui::mount(Lang::Ja).await;
+    ui.start_card().await;
+    ui.report(pin_required(3, false)).await;
+    ui.keys(DISPLAY, &["1", "2", "3", "4", "Enter"]).await;
+    ui.settle().await;
+    assert_eq!(*ui.client.confirmed_last_try.borrow(), vec![false]);
+}
+
+#[wasm_bindgen_test]
+async fn the_sessions_secret_goes_with_each_of_its_calls_and_nowhere_else() {
+    let ui = Ui::mount(Lang::Ja).await;
+    ui.start_card().await;
+    ui.report(pin_required(3, false)).await;
+    ui.keys(DISPLAY, &["1", "2", "3", "4", "Enter"]).await;
+    ui.settle().await;
+    ui.click("[data-action=card-cancel]").await;
+    ui.settle().await;
+    assert_eq!(
+        *ui.client.secrets.borrow(),
+        vec![
+            "pin s1 secret-s1".to_string(),
+            "cancel s1 secret-s1".to_string()
+        ]
+    );
+    // Never in the page (the component keeps it in memory only).
+    let html = ui.root.inner_html();
+    assert!(!html.contains("secret-s1"));
 }
 
 #[wasm_bindgen_test]
