@@ -334,7 +334,8 @@ async fn check_limit_patient(ui: &Ui, consent: bool) -> String {
         yew::scheduler::flush().await;
     }
     ui.click("[data-action=submit]").await;
-    let done = ui.wait_for(".onshi-result", 15_000).await;
+    let done =
+        ui.wait_for(".onshi-result, .onshi-error", 15_000).await && ui.exists(".onshi-result");
     assert!(done, "no result: {}", ui.text(".onshi-reception__panel"));
     ui.text(".onshi-card")
 }
@@ -482,7 +483,8 @@ async fn a_virtual_my_number_card_is_read_with_its_pin() {
         ui.click(&format!("[data-key='{digit}']")).await;
     }
     ui.click("[data-action=pin-send]").await;
-    let shown = ui.wait_for(".onshi-result", 15_000).await;
+    let shown =
+        ui.wait_for(".onshi-result, .onshi-error", 15_000).await && ui.exists(".onshi-result");
     sim_post("/v1/sim/cards/remove").await;
     assert!(shown, "no result: {}", ui.text(".onshi-reception__panel"));
     assert!(ui
@@ -643,7 +645,7 @@ async fn an_expired_credential_is_replaced_by_the_host_function_and_work_goes_on
     ui.type_into("birthdate", &q.birthdate).await;
     ui.click("[data-action=submit]").await;
     assert!(
-        ui.wait_for(".onshi-result", 15_000).await,
+        ui.wait_for(".onshi-result, .onshi-error", 15_000).await && ui.exists(".onshi-result"),
         "{}",
         ui.text(".onshi-reception__panel")
     );

@@ -43,9 +43,25 @@ impl AnswerKeys {
     }
 
     async fn fetch(&self, fetch: &impl Fn() -> Call<KeySet>) -> Result<Rc<KeySet>, ClientError> {
-        let keys = Rc::new(fetch().await?);
+        let keys = Rc::new(fetch().await.map_err(unverifiable)?);
         *self.cached.borrow_mut() = Some(keys.clone());
         Ok(keys)
+    }
+}
+
+/// A gateway that answers `GET /v1/keys` with an error or with something that is not a
+/// key set cannot have its answers verified: that is said as such (the answer is not
+/// shown). No answer at all (unreachable, too late) and a refused credential stay what
+/// they are, since they pass or are cured by signing in.
+fn unverifiable(error: ClientError) -> ClientError {
+    match &error {
+        ClientError::Api { .. } if !error.is_credential_refusal() => {
+            ClientError::AnswerSignature(format!("the gateway's keys could not be read: {error}"))
+        }
+        ClientError::Decode(reason) => {
+            ClientError::AnswerSignature(format!("the gateway's keys could not be read: {reason}"))
+        }
+        _ => error,
     }
 }
 
@@ -184,5 +200,33 @@ mod tests {
             Ok(())
         );
         assert_eq!(calls.get(), 1);
+    }
+
+    #[test]
+    fn a_gateway_without_keys_has_its_answers_refused_as_unverifiable() {
+        let keys = AnswerKeys::default();
+        let good = signed(&answer(), "gw-1", &key(1));
+        let api = |status, code| ClientError::Api {
+            status,
+            error: onshi_core::api::ApiError {
+                code,
+                message: "no such endpoint".into(),
+                fields: Default::default(),
+            },
+        };
+        let not_found = move || -> Call<KeySet> {
+            Box::pin(async move { Err(api(404, onshi_core::api::ErrorCode::NotFound)) })
+        };
+        assert!(matches!(
+            run(keys.verify(&good, not_found)),
+            Err(ClientError::AnswerSignature(m)) if m.contains("keys could not be read") && m.contains("no such endpoint")
+        ));
+        // Signing in again cures a refused credential: that stays a credential refusal.
+        let refused = move || -> Call<KeySet> {
+            Box::pin(async move { Err(api(401, onshi_core::api::ErrorCode::CredentialInvalid)) })
+        };
+        assert!(run(keys.verify(&good, refused))
+            .unwrap_err()
+            .is_credential_refusal());
     }
 }

@@ -816,6 +816,17 @@ impl Ui {
     }
 }
 
+impl Drop for Ui {
+    /// A test that ends unmounts its component, closing its event stream: a browser
+    /// keeps at most six connections per origin, and the live suite's streams would
+    /// otherwise use them all up.
+    fn drop(&mut self) {
+        if let Some(mut handle) = self.handle.borrow_mut().take() {
+            handle.unmount();
+        }
+    }
+}
+
 pub fn get(value: &JsValue, path: &[&str]) -> JsValue {
     path.iter().fold(value.clone(), |v, key| {
         js_sys::Reflect::get(&v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
