@@ -14,6 +14,7 @@ use yew::Reducible;
 
 use crate::credential::{CredentialEvent, Identity};
 use crate::i18n::Msg;
+use crate::present::status::Urgency;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Access {
@@ -128,9 +129,10 @@ pub struct BlockedView {
     pub why: Blocked,
     pub heading: Msg,
     pub text: Msg,
-    /// `role="alert"` when something went wrong (the gateway refused), `role="status"`
-    /// for a state of the page (nobody signed in, another role's page).
-    pub alert: bool,
+    /// Blocking (`role="alert"`) when the gateway refused; advice (`role="status"`) for a
+    /// state of the page (nobody signed in, another role's page). The same marks as the
+    /// gateway status strip: symbol and words, never colour alone.
+    pub urgency: Urgency,
     /// "Check again" (ask the host page's function once more); only when there is a
     /// function to ask: a fixed credential changes only by mounting again.
     pub ask_again: bool,
@@ -140,12 +142,12 @@ pub struct BlockedView {
 
 /// The view for `access`; `can_ask_again` says whether the host page gave a function.
 pub fn access_view(access: &Access, can_ask_again: bool) -> AccessView {
-    let blocked = |why, heading, text, alert, key| {
+    let blocked = |why, heading, text, urgency, key| {
         AccessView::Blocked(BlockedView {
             why,
             heading,
             text,
-            alert,
+            urgency,
             // Another role's page: signing in as someone else happens in the EMR.
             ask_again: can_ask_again && !matches!(why, Blocked::Role(_)),
             key,
@@ -157,14 +159,14 @@ pub fn access_view(access: &Access, can_ask_again: bool) -> AccessView {
             Blocked::NotSignedIn,
             Msg::NotSignedInHeading,
             Msg::NotSignedIn,
-            false,
+            Urgency::Advice,
             "not_signed_in",
         ),
         Access::SignInAgain => blocked(
             Blocked::SignInAgain,
             Msg::SignInAgainHeading,
-            Msg::SignInAgain,
-            true,
+            Msg::SignInAgainExplain,
+            Urgency::Blocking,
             "sign_in_again",
         ),
         Access::SignedIn(identity) => {
@@ -174,7 +176,7 @@ pub fn access_view(access: &Access, can_ask_again: bool) -> AccessView {
                     Blocked::Role(role),
                     Msg::RoleRefusedHeading,
                     Msg::RoleRefused,
-                    false,
+                    Urgency::Advice,
                     "role_refused",
                 ),
                 _ => AccessView::Reception(offer),
@@ -237,7 +239,7 @@ mod tests {
         };
         assert_eq!(view.why, Blocked::NotSignedIn);
         assert_eq!(view.text, Msg::NotSignedIn);
-        assert!(!view.alert);
+        assert_eq!(view.urgency, Urgency::Advice);
         assert!(view.ask_again, "a function can be asked again");
         let AccessView::Blocked(fixed) = access_view(&Access::NotSignedIn, false) else {
             panic!("blocked")
@@ -252,8 +254,8 @@ mod tests {
             panic!("blocked")
         };
         assert_eq!(view.why, Blocked::SignInAgain);
-        assert_eq!(view.text, Msg::SignInAgain);
-        assert!(view.alert);
+        assert_eq!(view.text, Msg::SignInAgainExplain);
+        assert_eq!(view.urgency, Urgency::Blocking);
         assert_eq!(view.key, "sign_in_again");
     }
 

@@ -189,6 +189,8 @@ pub enum Msg {
     SignInAgainHeading,
     /// The gateway refused the credential and a fresh one did not cure it.
     SignInAgain,
+    /// Under the "sign in again" heading: why, and where to do it.
+    SignInAgainExplain,
     /// Asks the host page's credential function once more.
     AskAgain,
     RoleRefusedHeading,

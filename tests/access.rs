@@ -76,7 +76,12 @@ async fn without_a_credential_the_page_says_nobody_is_signed_in() {
         let panel = "[data-access=not_signed_in]";
         assert!(ui.exists(panel), "{}", ui.text(".onshi"));
         assert_eq!(ui.attr(panel, "role").as_deref(), Some("status"));
-        assert_eq!(ui.text(&format!("{panel} h3")), heading);
+        assert_eq!(
+            ui.text(&format!("{panel} [role=heading]"))
+                .trim()
+                .to_string(),
+            heading
+        );
         assert!(ui.text(panel).contains(words), "{}", ui.text(panel));
         // No broken form, no dead buttons: nothing to press for a fixed (absent) one.
         assert!(!ui.exists("input"));
@@ -190,7 +195,12 @@ async fn a_refusal_a_fresh_credential_does_not_cure_asks_to_sign_in_again() {
         let panel = "[data-access=sign_in_again]";
         assert!(ui.exists(panel), "{}", ui.text(".onshi"));
         assert_eq!(ui.attr(panel, "role").as_deref(), Some("alert"));
-        assert_eq!(ui.text(&format!("{panel} h3")), heading);
+        assert_eq!(
+            ui.text(&format!("{panel} [role=heading]"))
+                .trim()
+                .to_string(),
+            heading
+        );
         assert_eq!(ui.client.bearers_of("qualify"), vec![first, second]);
         assert_eq!(calls.get(), 2, "refreshed once, not in a loop");
         assert!(
@@ -220,7 +230,12 @@ async fn the_role_decides_what_the_reception_page_offers() {
         let ui = mount(lang, CredentialOption::Fixed(credential(role, "x"))).await;
         let panel = "[data-access=role_refused]";
         assert!(ui.exists(panel), "{role:?}: {}", ui.text(".onshi"));
-        assert_eq!(ui.text(&format!("{panel} h3")), heading);
+        assert_eq!(
+            ui.text(&format!("{panel} [role=heading]"))
+                .trim()
+                .to_string(),
+            heading
+        );
         assert!(ui.text(panel).contains(who), "{}", ui.text(panel));
         assert_eq!(ui.attr(panel, "role").as_deref(), Some("status"));
         assert!(!ui.exists("input"));

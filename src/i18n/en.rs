@@ -189,6 +189,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::NotSignedIn => "The EMR has not signed anyone in, so qualifications cannot be checked. Sign in to the EMR first.",
         Msg::SignInAgainHeading => "Please sign in again",
         Msg::SignInAgain => "Please sign in again. Your sign-in has expired or the gateway did not accept it. Sign in to the EMR again.",
+        Msg::SignInAgainExplain => "Your sign-in has expired or the gateway did not accept it. Sign in to the EMR again.",
         Msg::AskAgain => "Check sign-in again",
         Msg::RoleRefusedHeading => "This page is for reception staff",
         Msg::RoleRefused => "Your role cannot use this page's qualification checks and reception queue. Sign in as reception or clinical staff.",

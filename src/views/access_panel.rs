@@ -25,28 +25,37 @@ pub fn AccessPanel(props: &AccessPanelProps) -> Html {
         let cb = props.on_ask_again.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
-    // An alert for a refusal; a status for a state of the page.
-    let role = if view.alert { "alert" } else { "status" };
+    let urgency = view.urgency;
+    // Marked like the gateway status strip's notices: a symbol, a heading in words, and
+    // `role="alert"` only for a refusal; the form and queue are simply not there.
     html! {
-        <section class="onshi-error onshi-access" {role} data-access={view.key}
+        <section class={classes!("onshi-status__notice", urgency.class(), "onshi-access")}
+            role={urgency.role()} data-access={view.key}
             aria-labelledby={ui.id("access-heading")}>
-            <h3 class="onshi-error__heading" id={ui.id("access-heading")}>
-                { text(lang, view.heading) }
-            </h3>
-            <p class="onshi-error__text">{ text(lang, view.text) }</p>
-            if let Blocked::Role(signed_in) = view.why {
-                <p class="onshi-error__detail" data-role={signed_in.as_str()}>
-                    { i18n::current_role(lang, signed_in) }
+            <span class="onshi-status__symbol" aria-hidden="true">{ urgency.symbol() }</span>
+            <div class="onshi-access__body">
+                // A heading for assistive technology, set like the strip's labels so it
+                // lines up with the symbol.
+                <p class="onshi-status__text onshi-access__heading" role="heading" aria-level="3">
+                    <strong class="onshi-status__label" id={ui.id("access-heading")}>
+                        { text(lang, view.heading) }
+                    </strong>
                 </p>
-            }
-            if view.ask_again {
-                <div class="onshi-error__actions">
-                    <button type="button" class="onshi-button onshi-button--primary"
-                        data-action="ask-again" onclick={on_click}>
-                        { text(lang, Msg::AskAgain) }
-                    </button>
-                </div>
-            }
+                <p class="onshi-status__text">{ text(lang, view.text) }</p>
+                if let Blocked::Role(signed_in) = view.why {
+                    <p class="onshi-status__text onshi-access__role" data-role={signed_in.as_str()}>
+                        { i18n::current_role(lang, signed_in) }
+                    </p>
+                }
+                if view.ask_again {
+                    <p class="onshi-access__actions">
+                        <button type="button" class="onshi-button" data-action="ask-again"
+                            onclick={on_click}>
+                            { text(lang, Msg::AskAgain) }
+                        </button>
+                    </p>
+                }
+            </div>
         </section>
     }
 }
