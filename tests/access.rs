@@ -430,3 +430,26 @@ async fn a_failed_ticket_is_asked_for_again_after_a_wait() {
     assert_eq!(ui.feed.open_subscriptions(), 1);
     assert_eq!(ui.client.tickets_issued.get(), 2);
 }
+
+#[wasm_bindgen_test]
+async fn whoever_signs_in_next_finds_no_patient_left_on_screen() {
+    let first = credential(Role::Reception, "first");
+    let second = credential(Role::Reception, "second");
+    let third = credential(Role::Reception, "third");
+    let (provider, _) = host_function(vec![Ok(first.clone()), Ok(second.clone()), Ok(third)]);
+    let ui = mount(Lang::Ja, CredentialOption::Provider(provider)).await;
+    ui.fill_patient("01130012").await;
+    // Both credentials refused: the page asks to sign in again…
+    ui.client.expired.borrow_mut().extend([first, second]);
+    ui.client
+        .reply(Ok(answer(QualificationStatus::Valid, vec![record()])));
+    ui.click("[data-action=submit]").await;
+    ui.settle().await;
+    assert!(ui.exists("[data-access=sign_in_again]"));
+    // …and the next sign-in starts from an empty form.
+    ui.click("[data-action=ask-again]").await;
+    ui.settle().await;
+    assert!(ui.exists(".onshi-form"), "{}", ui.text(".onshi"));
+    assert_eq!(ui.input("number").value(), "");
+    assert_eq!(ui.input("birthdate").value(), "");
+}
