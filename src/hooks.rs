@@ -243,8 +243,8 @@ fn feed_sink(
 }
 
 /// What the page knows of its credential: asks the host page on mount, hears everything
-/// [`crate::credential::HostCredential`] learns afterwards (fetches for calls, refusals), and asks again
-/// [`crate::credential::REFRESH_BEFORE_SECS`] before the credential expires.
+/// [`crate::credential::HostCredential`] learns afterwards (fetches for calls, refusals),
+/// and asks again [`crate::credential::REFRESH_BEFORE_SECS`] before the credential expires.
 #[hook]
 pub fn use_access(credential: &CredentialRef) -> UseReducerHandle<Access> {
     let access = use_reducer(Access::default);
