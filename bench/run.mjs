@@ -19,6 +19,7 @@ import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
+import { findUser, loadIssuer, signCredential } from "../scripts/demo-emr.mjs";
 
 const bench = dirname(fileURLToPath(import.meta.url));
 const root = resolve(bench, "..");
@@ -203,8 +204,11 @@ async function startGateway(share, deskDir, extraArgs) {
 }
 
 /** The load generator; resolves with its JSON line and exit code (1 = some requests failed). */
-function runLoad(args) {
-  const child = spawnChild(loadBin, args, { stdio: ["ignore", "pipe", "inherit"] });
+function runLoad(credential, args) {
+  const child = spawnChild(loadBin, args, {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, ONSHI_BENCH_CREDENTIAL: credential },
+  });
   let out = "";
   child.stdout.setEncoding("utf8");
   child.stdout.on("data", (chunk) => (out += chunk));
@@ -247,14 +251,19 @@ async function gatewayOverhead(name, extraArgs) {
   const work = mkdtempSync(join(tmpdir(), "onshi-bench-gw-"));
   const share = join(work, "share");
   for (const d of ["req", "res", "face"]) mkdirSync(join(share, d), { recursive: true });
+  // The gateways verify every request's credential, as in a clinic: the demo's stand-in
+  // EMR issues one for a reception user (given to the load generator in its environment,
+  // never on a command line).
+  const issuer = loadIssuer(join(work, "emr"));
+  const credential = signCredential(issuer, findUser("reception"), { lifetimeSecs: 3600 }).token;
   const gateways = [];
   try {
     for (let i = 0; i < GATEWAY.desks; i++) {
       const desk = join(work, `desk-${i + 1}`);
       mkdirSync(desk);
-      gateways.push(await startGateway(share, desk, extraArgs));
+      gateways.push(await startGateway(share, desk, ["--trust-keys", issuer.jwksPath, ...extraArgs]));
     }
-    const { code, result } = await runLoad([
+    const { code, result } = await runLoad(credential, [
       "--share", share,
       ...gateways.flatMap((g) => ["--gateway", `127.0.0.1:${g.port}`]),
       "--rate", String(GATEWAY.rate), "--count", String(GATEWAY.count), "--warmup", String(GATEWAY.warmup),

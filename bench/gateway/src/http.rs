@@ -14,11 +14,22 @@ pub struct Response {
 pub struct Connection {
     addr: SocketAddr,
     stream: Option<BufReader<TcpStream>>,
+    /// `Authorization` header line (with its CRLF), or empty.
+    authorization: String,
 }
 
 impl Connection {
+    /// A connection sending `ONSHI_BENCH_CREDENTIAL` (the EMR's credential the gateways
+    /// verify) as `Authorization: Bearer`, when set.
     pub fn new(addr: SocketAddr) -> Self {
-        Self { addr, stream: None }
+        let authorization = std::env::var("ONSHI_BENCH_CREDENTIAL")
+            .map(|c| format!("authorization: Bearer {c}\r\n"))
+            .unwrap_or_default();
+        Self {
+            addr,
+            stream: None,
+            authorization,
+        }
     }
 
     /// Sends one JSON POST and reads the whole answer. A kept-alive connection the gateway
@@ -51,9 +62,10 @@ impl Connection {
         let reader = self.stream.as_mut().expect("connected above");
         reader.get_ref().set_read_timeout(Some(timeout))?;
         let head = format!(
-            "POST {path} HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\n\
+            "POST {path} HTTP/1.1\r\nhost: {}\r\n{}content-type: application/json\r\n\
              content-length: {}\r\n\r\n",
             self.addr,
+            self.authorization,
             body.len()
         );
         let mut request = head.into_bytes();
