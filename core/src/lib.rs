@@ -18,7 +18,8 @@
 //! - [`jose`]: the one strict ES256 compact-JWS verifier and trusted key sets;
 //! - [`credential`]: the host EMR's credential (who is calling);
 //! - [`roles`]: the role table (who may do what);
-//! - [`answer_token`]: the gateway's signature over a qualification answer.
+//! - [`answer_token`]: the gateway's signature over a qualification answer;
+//! - [`national`]: the national side's challenge and refusals in a card authentication.
 
 pub mod answer_token;
 pub mod api;
@@ -30,6 +31,7 @@ pub mod insurer;
 pub mod jose;
 pub mod jpki;
 pub mod jst;
+pub mod national;
 pub mod oqs;
 pub mod qualification;
 pub mod query;

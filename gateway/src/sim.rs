@@ -141,11 +141,7 @@ impl SimFaces {
 /// The simulated national side behind card sessions, at the current time.
 impl NationalSide for national::NationalSide {
     fn issue_challenge(&self) -> Challenge {
-        let challenge = national::NationalSide::issue_challenge(self);
-        Challenge {
-            id: challenge.id,
-            bytes: challenge.bytes,
-        }
+        national::NationalSide::issue_challenge(self)
     }
 
     fn withdraw(&self, challenge_id: u64) {
@@ -167,7 +163,6 @@ impl NationalSide for national::NationalSide {
             onshi_sim::clock::now_jst(),
         )
         .map(|confirmation| confirmation.response)
-        .map_err(refusal)
     }
 
     fn confirm_certificate(
@@ -181,16 +176,5 @@ impl NationalSide for national::NationalSide {
             onshi_sim::clock::now_jst(),
         )
         .map(|confirmation| confirmation.response)
-        .map_err(refusal)
-    }
-}
-
-fn refusal(error: national::NationalError) -> NationalError {
-    match error {
-        national::NationalError::CertificateExpired(when) => {
-            NationalError::CertificateExpired(when)
-        }
-        national::NationalError::Rejected(why) => NationalError::Rejected(why),
-        national::NationalError::UnknownChallenge => NationalError::UnknownChallenge,
     }
 }

@@ -30,7 +30,6 @@ use rand_chacha::ChaCha20Rng;
 use rsa::pkcs8::DecodePublicKey;
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use sha2::{Digest, Sha256};
-use thiserror::Error;
 use time::PrimitiveDateTime;
 use x509_cert::Certificate;
 
@@ -45,40 +44,10 @@ use crate::card::{verify_authentication, CardVariant, VerifyError};
 use crate::clock::ymd;
 use crate::population::Population;
 
-/// Bytes of every challenge.
-pub const CHALLENGE_LEN: usize = 32;
+pub use onshi_core::national::{Challenge, NationalError, CHALLENGE_LEN};
 /// Challenges not used after this many are dropped, oldest first (abandoned sessions).
 const MAX_PENDING: usize = 256;
 const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
-
-/// A challenge the card must sign.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Challenge {
-    /// What [`NationalSide::authenticate`] names it by.
-    pub id: u64,
-    /// The random bytes.
-    pub bytes: [u8; CHALLENGE_LEN],
-}
-
-impl std::fmt::Debug for Challenge {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Challenge({})", self.id)
-    }
-}
-
-/// Why the national side refused. Messages name the failed check, never a person.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum NationalError {
-    /// The certificate is outside its validity period (expired, or not valid yet).
-    #[error("the authentication certificate is not valid at this time ({0})")]
-    CertificateExpired(&'static str),
-    /// Signature, chain or certificate refused.
-    #[error("the national side refused the authentication: {0}")]
-    Rejected(String),
-    /// The challenge was never issued, or was already used.
-    #[error("unknown or already used challenge")]
-    UnknownChallenge,
-}
 
 impl From<VerifyError> for NationalError {
     fn from(error: VerifyError) -> Self {

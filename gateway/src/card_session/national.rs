@@ -8,39 +8,8 @@
 //! no way in for us (see the README), so `--terminal-dir` runs no card sessions.
 
 use onshi_core::qualification::QualificationResponse;
-use thiserror::Error;
 
-/// Bytes of every challenge.
-pub const CHALLENGE_LEN: usize = 32;
-
-/// A challenge the card must sign.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Challenge {
-    /// What [`NationalSide::authenticate`] names it by.
-    pub id: u64,
-    /// The random bytes.
-    pub bytes: [u8; CHALLENGE_LEN],
-}
-
-impl std::fmt::Debug for Challenge {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Challenge({})", self.id)
-    }
-}
-
-/// Why the national side refused. Messages name the failed check, never a person.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum NationalError {
-    /// The certificate is outside its validity period (expired, or not valid yet).
-    #[error("the authentication certificate is not valid at this time ({0})")]
-    CertificateExpired(&'static str),
-    /// Signature, chain or certificate refused.
-    #[error("the national side refused the authentication: {0}")]
-    Rejected(String),
-    /// The challenge was never issued, or was already used.
-    #[error("unknown or already used challenge")]
-    UnknownChallenge,
-}
+pub use onshi_core::national::{Challenge, NationalError, CHALLENGE_LEN};
 
 /// The national side as card sessions use it; shared by every session's thread.
 pub trait NationalSide: Send + Sync {
