@@ -30,22 +30,11 @@ use onshi_gateway::store::audit::{
 use onshi_gateway::store::{
     self, AuditEntry, AuditFilter, AuditRecord, ChainHead, Checkpoint, Store, StoreLocation,
 };
-use tempfile::TempDir;
 
-/// Where a backend's store lives, so a test can open a second handle on the same data
-/// (a second desk) and reach the tables directly.
-struct Place {
-    location: StoreLocation,
-    data_dir: TempDir,
-}
+use common::places::{suite, Place};
 
+/// The tables reached directly, for what only SQL can do.
 impl Place {
-    async fn open(&self) -> Arc<dyn Store> {
-        store::open(&self.location, self.data_dir.path())
-            .await
-            .expect("the store opens")
-    }
-
     /// A connection of the test's own, for what only SQL can do (tampering).
     async fn raw(&self) -> Raw {
         match &self.location {
@@ -89,41 +78,6 @@ impl Raw {
         };
         self.exec(sql).await.unwrap();
     }
-}
-
-async fn sqlite() -> Place {
-    Place {
-        location: StoreLocation::Sqlite,
-        data_dir: tempfile::tempdir().unwrap(),
-    }
-}
-
-async fn postgres() -> Place {
-    Place {
-        location: StoreLocation::Postgres(common::postgres::fresh_database().await),
-        data_dir: tempfile::tempdir().unwrap(),
-    }
-}
-
-macro_rules! suite {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    super::$case(super::sqlite().await).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    super::$case(super::postgres().await).await;
-                }
-            )*
-        }
-    };
 }
 
 suite!(
@@ -261,8 +215,8 @@ async fn patient_references_are_the_stores_own_and_the_same_at_every_desk(place:
     assert_eq!(place.open().await.patient_ref(card), reference, "kept");
     // Another store has another key.
     let other = match place.location {
-        StoreLocation::Sqlite => sqlite().await,
-        StoreLocation::Postgres(_) => postgres().await,
+        StoreLocation::Sqlite => common::places::sqlite().await,
+        StoreLocation::Postgres(_) => common::places::postgres().await,
     };
     assert_ne!(other.open().await.patient_ref(card), reference);
 }
@@ -686,12 +640,12 @@ async fn kill_9_during_a_burst_of_appends_loses_no_committed_row(place: Place) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_100k_rows_every_single_alteration_is_found() {
-    tamper_test(sqlite().await, 100_000, 20).await;
+    tamper_test(common::places::sqlite().await, 100_000, 20).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_5k_rows_every_single_alteration_is_found() {
-    tamper_test(postgres().await, 5_000, 10).await;
+    tamper_test(common::places::postgres().await, 5_000, 10).await;
 }
 
 /// xorshift64*: reproducible random choices (the seed is printed).

@@ -11,58 +11,9 @@ use std::time::Duration;
 use onshi_core::api::{QualificationAnswer, QualificationStatus, ReceptionEventKind, StoreBackend};
 use onshi_core::card_session::VerificationMethod;
 use onshi_core::codes::PrescriptionIssueSelect;
-use onshi_gateway::store::{self, Admission, AdmissionTimes, NewEvent, Store, StoreLocation};
-use tempfile::TempDir;
+use onshi_gateway::store::{Admission, AdmissionTimes, NewEvent, Store};
 
-/// Where a backend's store lives, so a test can open a second handle on the same data
-/// (a second gateway).
-struct Place {
-    location: StoreLocation,
-    data_dir: TempDir,
-}
-
-impl Place {
-    async fn open(&self) -> Arc<dyn Store> {
-        store::open(&self.location, self.data_dir.path())
-            .await
-            .expect("the store opens")
-    }
-}
-
-async fn sqlite() -> Place {
-    Place {
-        location: StoreLocation::Sqlite,
-        data_dir: tempfile::tempdir().unwrap(),
-    }
-}
-
-async fn postgres() -> Place {
-    Place {
-        location: StoreLocation::Postgres(common::postgres::fresh_database().await),
-        data_dir: tempfile::tempdir().unwrap(),
-    }
-}
-
-macro_rules! suite {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    super::$case(super::sqlite().await).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    super::$case(super::postgres().await).await;
-                }
-            )*
-        }
-    };
-}
+use common::places::{suite, Place};
 
 suite!(
     events_round_trip_with_increasing_ids,

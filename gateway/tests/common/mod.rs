@@ -6,6 +6,7 @@
 
 pub mod issuer;
 pub mod logs;
+pub mod places;
 pub mod postgres;
 pub mod sse;
 pub mod standin;
