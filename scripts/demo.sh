@@ -3,6 +3,9 @@
 #   - onshi-gateway in --sim mode (embedded simulated qualification terminal),
 #   - the demo EMR reception page under a strict CSP,
 #   - pcscd with the vpcd virtual reader, for the simulator's virtual My Number cards.
+# The page server also plays the EMR's server: it signs the demo users' credentials with an
+# issuer key made at the first start in $ONSHI_DEMO_DIR/emr-issuer (reused later), and the
+# gateway trusts that key's public JWK Set (--trust-keys).
 # Stop with Ctrl-C; both processes stop together.
 #
 # Environment: ONSHI_GATEWAY_PORT (7611), ONSHI_WWW_PORT (8080), ONSHI_DEMO_DIR (.demo),
@@ -28,6 +31,16 @@ scripts/build.sh
 scripts/pcscd.sh || step "warning: pcscd is not running; card reading will report the reader as unavailable"
 
 mkdir -p "$DEMO_DIR"
+# The demo EMR's issuer key (0600, in a 0700 folder; made once) and its public JWK Set.
+ISSUER_DIR="$DEMO_DIR/emr-issuer"
+TRUST_KEYS=$(node scripts/demo-emr.mjs init "$ISSUER_DIR")
+gateway_identity=(--trust-keys "$TRUST_KEYS")
+if ! target/release/onshi-gateway serve --help 2>/dev/null | grep -q -- '--trust-keys'; then
+  # A gateway from before caller identity: it checks no credentials.
+  step "warning: this gateway has no --trust-keys; the signed-in user is not checked"
+  gateway_identity=()
+fi
+
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -48,6 +61,7 @@ target/release/onshi-gateway serve --sim \
   --allow-origin "http://127.0.0.1:${WWW_PORT}" \
   --allow-origin "http://localhost:${WWW_PORT}" \
   --sim-face-every-secs "${ONSHI_SIM_FACE_EVERY_SECS:-45}" \
+  "${gateway_identity[@]}" \
   >"$DEMO_DIR/gateway.log" 2>&1 &
 pids+=($!)
 
@@ -60,12 +74,16 @@ for _ in $(seq 1 100); do
 done
 curl -fsS "${GATEWAY_URL}/v1/health" >/dev/null || { echo "demo: gateway did not start; see $DEMO_DIR/gateway.log" >&2; exit 1; }
 
-node scripts/serve-www.mjs --port "$WWW_PORT" --dir dist --gateway "$GATEWAY_URL" &
+node scripts/serve-www.mjs --port "$WWW_PORT" --dir dist --gateway "$GATEWAY_URL" --keys "$ISSUER_DIR" &
 pids+=($!)
 
 echo
 step "sample patients of the simulator (type these into the form):"
 target/release/onshi-sim patients
+echo
+step "demo EMR users (the page's サインイン中 / Signed in as switcher; 受付 by default):"
+node scripts/demo-emr.mjs users
+step "their credentials are signed by the page server (key in $ISSUER_DIR; the gateway trusts $TRUST_KEYS)"
 echo
 step "open ${PAGE_URL}  (gateway ${GATEWAY_URL}; log in $DEMO_DIR/gateway.log; Ctrl-C stops)"
 wait -n "${pids[@]}"
