@@ -71,15 +71,152 @@ function importResult(detail) {
 
 host.addEventListener("onshi:qualified", (event) => importResult(event.detail));
 
+// "Signed in as": the demo EMR's logged-in user. The page's own server plays the EMR's
+// server and signs a short-lived credential for that user (GET /demo/credential); the
+// component asks for it through its `credential` option, again before it expires and after
+// the gateway answers 401 credential_expired. A real EMR's page gets it from its server
+// the same way: never signed in the browser.
+const userSelect = document.getElementById("emr-user");
+const userWho = document.getElementById("emr-user-who");
+const NOT_SIGNED_IN = "none";
+const ROLE_NAMES = {
+  reception: "受付 / reception",
+  clinician: "臨床 / clinician",
+  kiosk: "キオスク / kiosk",
+  admin: "管理 / admin",
+};
+const LICENCE_NAMES = {
+  physician: "医師 / physician",
+  dentist: "歯科医師 / dentist",
+  pharmacist: "薬剤師 / pharmacist",
+  nurse: "看護師 / nurse",
+  clerk: "事務 / clerk",
+  other: "その他 / other",
+};
+
+let selectedUser = NOT_SIGNED_IN;
+// The newest credential fetched for the selected user (the simulator controls reuse it),
+// and the fetch in flight, shared by whoever asks meanwhile.
+let current = null;
+let pending = null;
+
+function showWho(user) {
+  userWho.replaceChildren();
+  if (!user) {
+    userWho.dataset.signedIn = "false";
+    userWho.textContent = "サインインしていない / not signed in";
+    return;
+  }
+  userWho.dataset.signedIn = "true";
+  const name = document.createElement("span");
+  name.className = "emr-user-name";
+  name.textContent = user.name;
+  const role = document.createElement("span");
+  role.className = "emr-user-role";
+  role.dataset.role = user.role;
+  role.textContent = [ROLE_NAMES[user.role] || user.role, LICENCE_NAMES[user.licence]].filter(Boolean).join(" · ");
+  userWho.append(name, role);
+}
+
+function showWhoError(message) {
+  userWho.replaceChildren();
+  userWho.dataset.signedIn = "false";
+  userWho.textContent = `サインインできません / cannot sign in: ${message}`;
+}
+
+/** Asks the demo EMR's server for a fresh credential for `id`; resolves to its token. */
+async function fetchCredential(id) {
+  const response = await fetch(`/demo/credential?user=${encodeURIComponent(id)}`, { cache: "no-store" });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok || typeof body.token !== "string") {
+    const message = (body.error && body.error.message) || `HTTP ${response.status}`;
+    if (id === selectedUser) showWhoError(message);
+    throw new Error(`the demo EMR gave no credential for ${id}: ${message}`);
+  }
+  if (id === selectedUser) {
+    current = { id, token: body.token, exp: body.exp };
+    showWho(body.user);
+  }
+  return body.token;
+}
+
+/** A fresh credential for `id`, sharing a fetch already in flight for the same user. */
+function credentialFor(id) {
+  if (pending && pending.id === id) return pending.promise;
+  const promise = fetchCredential(id).finally(() => {
+    if (pending && pending.promise === promise) pending = null;
+  });
+  pending = { id, promise };
+  return promise;
+}
+
+/** The selected user's credential for the simulator controls: null when signed out. */
+async function simCredential() {
+  if (selectedUser === NOT_SIGNED_IN) return null;
+  const now = Date.now() / 1000;
+  if (current && current.id === selectedUser && current.exp - 30 > now) return current.token;
+  return credentialFor(selectedUser);
+}
+
+function mountComponent(onshi, options, id) {
+  if (window.onshiHandle) window.onshiHandle.unmount();
+  window.onshiHandle = null;
+  host.replaceChildren();
+  if (id === NOT_SIGNED_IN) {
+    host.dataset.credential = "none";
+    window.onshiHandle = onshi.mount(host, options);
+    return;
+  }
+  const credential = () => credentialFor(id);
+  try {
+    window.onshiHandle = onshi.mount(host, { ...options, credential });
+    host.dataset.credential = "given";
+  } catch (error) {
+    // A component from before caller identity refuses a function-valued option; it calls
+    // the gateway without a credential. TODO(issue 7): drop once the component is on main.
+    console.warn(`onshi: mounted without a credential (${error.message})`);
+    host.dataset.credential = "unsupported";
+    window.onshiHandle = onshi.mount(host, options);
+  }
+}
+
+function initialUser() {
+  const wanted = params.get("user");
+  const known = Array.from(userSelect.options, (option) => option.value);
+  return wanted && known.includes(wanted) ? wanted : userSelect.value;
+}
+
 Promise.all([import("../pkg/onshi.js"), loadOptions()])
   .then(([onshi, options]) => {
     document.getElementById("onshi-loading").remove();
-    window.onshiHandle = onshi.mount(host, options);
-    setupSimControls(options.gateway, options.lang);
+    const sim = setupSimControls(options.gateway, options.lang, simCredential);
+    const signIn = (id) => {
+      selectedUser = id;
+      current = null;
+      userSelect.value = id;
+      if (id === NOT_SIGNED_IN) {
+        showWho(null);
+      } else {
+        userWho.replaceChildren();
+        credentialFor(id).catch((error) => console.warn(error.message));
+      }
+      mountComponent(onshi, options, id);
+      host.dataset.user = id;
+      sim.reload();
+    };
+    userSelect.addEventListener("change", () => {
+      const url = new URL(window.location.href);
+      url.searchParams.set("user", userSelect.value);
+      window.history.replaceState(null, "", url);
+      signIn(userSelect.value);
+    });
+    signIn(initialUser());
   })
   .catch((error) => {
     const loading = document.getElementById("onshi-loading");
-    loading.textContent = `コンポーネントを読み込めませんでした / Could not load the component: ${error}`;
-    loading.setAttribute("role", "alert");
+    if (loading) {
+      loading.textContent = `コンポーネントを読み込めませんでした / Could not load the component: ${error}`;
+      loading.setAttribute("role", "alert");
+    }
     console.error(error);
   });

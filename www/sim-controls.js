@@ -2,8 +2,10 @@
 // (present only in `onshi-gateway serve --sim`) to insert and remove virtual My Number
 // cards on the virtual PC/SC reader, and to make the simulated face-recognition reader
 // deliver a result into the terminal's face/ folder. A real EMR page has none of this.
+// The sim routes want a credential like every other route: `credential()` resolves to the
+// signed-in demo user's token (or null when nobody is signed in), sent as a Bearer token.
 
-export function setupSimControls(gateway, lang) {
+export function setupSimControls(gateway, lang, credential = async () => null) {
   const status = document.getElementById("sim-status");
   const cardsBody = document.getElementById("sim-cards");
   const say = (text) => {
@@ -11,15 +13,25 @@ export function setupSimControls(gateway, lang) {
   };
 
   async function call(method, path) {
-    const response = await fetch(`${gateway}${path}`, {
-      method,
-      headers: method === "GET" ? {} : { "Content-Type": "application/json" },
-      body: method === "GET" ? undefined : "{}",
-    });
+    const token = await credential().catch(() => null);
+    const request = (withToken) => {
+      const headers = method === "GET" ? {} : { "Content-Type": "application/json" };
+      if (withToken) headers.Authorization = `Bearer ${token}`;
+      return fetch(`${gateway}${path}`, { method, headers, body: method === "GET" ? undefined : "{}" });
+    };
+    let response;
+    try {
+      response = await request(Boolean(token));
+    } catch (error) {
+      // A gateway from before caller identity refuses the Authorization header in its CORS
+      // preflight. TODO(issue 7): drop this retry once the gateway's auth is on main.
+      if (!token) throw error;
+      response = await request(false);
+    }
     const body = await response.json().catch(() => ({}));
     if (!response.ok) {
-      const message = (body.error && body.error.message) || `HTTP ${response.status}`;
-      throw new Error(message);
+      const message = (body.error && body.error.message) || "";
+      throw new Error(`HTTP ${response.status}${message ? ` ${message}` : ""}`);
     }
     return body;
   }
@@ -74,14 +86,30 @@ export function setupSimControls(gateway, lang) {
     }
   });
 
-  call("GET", "/v1/sim/cards")
-    .then((list) => renderCards(Array.isArray(list) ? list : list.cards || []))
-    .catch((error) => {
-      cardsBody.replaceChildren();
-      const row = document.createElement("tr");
-      const td = cell(`仮想カードを取得できません（シミュレーターモードのゲートウェイが必要です）/ No virtual cards (needs the gateway in --sim mode): ${error.message}`);
-      td.colSpan = 3;
-      row.append(td);
-      cardsBody.append(row);
-    });
+  // A reload started for an earlier sign-in must not overwrite a newer one's list.
+  let generation = 0;
+  function reload() {
+    const mine = ++generation;
+    cardsBody.replaceChildren();
+    const loading = document.createElement("tr");
+    const td = cell("読み込み中… / Loading…");
+    td.colSpan = 3;
+    loading.append(td);
+    cardsBody.append(loading);
+    return call("GET", "/v1/sim/cards")
+      .then((list) => {
+        if (mine === generation) renderCards(Array.isArray(list) ? list : list.cards || []);
+      })
+      .catch((error) => {
+        if (mine !== generation) return;
+        cardsBody.replaceChildren();
+        const row = document.createElement("tr");
+        const td = cell(`仮想カードを取得できません（シミュレーターモードのゲートウェイとサインインが必要です）/ No virtual cards (needs the gateway in --sim mode and a signed-in user): ${error.message}`);
+        td.colSpan = 3;
+        row.append(td);
+        cardsBody.append(row);
+      });
+  }
+
+  return { reload };
 }
