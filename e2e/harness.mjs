@@ -2,7 +2,8 @@
 // (scripts/demo.sh, on ports of its own), and drive Debian's Chromium with playwright-core.
 
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createPublicKey, verify } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -73,6 +74,36 @@ export async function startDemo({ gatewayPort = 17611, wwwPort = 18080, timeoutM
   return { pageUrl, gatewayUrl: `http://127.0.0.1:${gatewayPort}`, demoDir, stop, output: () => output };
 }
 
+/** Whether this build's gateway checks callers' credentials (`serve --trust-keys`). */
+export function gatewayChecksCredentials() {
+  const help = execFileSync(join(repoRoot, "target/release/onshi-gateway"), ["serve", "--help"], { encoding: "utf8" });
+  return help.includes("--trust-keys");
+}
+
+/** Makes (or reuses) a demo EMR issuer key in `dir`; returns the JWK Set path for --trust-keys. */
+export function initIssuer(dir) {
+  return execFileSync("node", ["scripts/demo-emr.mjs", "init", dir], { cwd: repoRoot, encoding: "utf8" }).trim();
+}
+
+/** The demo EMR's credential for `user`, as its page gets it: `{token, exp, user}`. */
+export async function demoCredential(pageUrl, user, headers = {}) {
+  const response = await fetch(new URL(`/demo/credential?user=${encodeURIComponent(user)}`, pageUrl), { headers });
+  return { response, body: await response.json() };
+}
+
+/** The claims of a compact JWS, after checking its ES256 signature against the JWK Set file. */
+export function verifiedClaims(token, jwksPath) {
+  const [h, p, s] = token.split(".");
+  const header = JSON.parse(Buffer.from(h, "base64url"));
+  const { keys } = JSON.parse(readFileSync(jwksPath, "utf8"));
+  const jwk = keys.find((key) => key.kid === header.kid);
+  if (!jwk) throw new Error(`no trusted key ${header.kid}`);
+  const key = createPublicKey({ key: jwk, format: "jwk" });
+  const ok = verify("sha256", Buffer.from(`${h}.${p}`), { key, dsaEncoding: "ieee-p1363" }, Buffer.from(s, "base64url"));
+  if (!ok) throw new Error("bad signature");
+  return { header, claims: JSON.parse(Buffer.from(p, "base64url")) };
+}
+
 /** The simulator's curated sample patients, as the demo prints them. */
 export function samplePatients() {
   const json = execFileSync(join(repoRoot, "target/release/onshi-sim"), ["patients", "--json"], { encoding: "utf8" });
@@ -84,6 +115,16 @@ export function samplePatients() {
  * violation and page error in `problems` (tests assert it stays empty).
  */
 export async function openReception(browser, pageUrl) {
+  const { page, problems } = await openDemoPage(browser, pageUrl);
+  await page.locator("form.onshi-form").waitFor({ timeout: 20_000 });
+  return { page, problems };
+}
+
+/**
+ * Opens a demo page (`?user=` picks who is signed in) once the component mounted, recording
+ * CSP violations and page errors in `problems`.
+ */
+export async function openDemoPage(browser, pageUrl) {
   const page = await browser.newPage();
   const problems = [];
   page.on("console", (msg) => {
@@ -91,7 +132,9 @@ export async function openReception(browser, pageUrl) {
   });
   page.on("pageerror", (error) => problems.push(String(error)));
   await page.goto(pageUrl);
-  await page.locator("form.onshi-form").waitFor({ timeout: 20_000 });
+  await page.waitForFunction(() => document.querySelector("#onshi-host")?.dataset.user !== undefined, null, {
+    timeout: 20_000,
+  });
   return { page, problems };
 }
 

@@ -8,7 +8,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildDemo, launchBrowser, openReception, repoRoot } from "./harness.mjs";
+import { buildDemo, gatewayChecksCredentials, initIssuer, launchBrowser, openReception, repoRoot } from "./harness.mjs";
 
 const DESKS = [
   { name: "desk-a", gatewayPort: 17631, wwwPort: 18101 },
@@ -54,6 +54,11 @@ before(async () => {
     ["scripts/postgres.sh", "start", "--stop-with", String(process.pid)],
     { cwd: repoRoot, encoding: "utf8" },
   ).trim();
+  // One EMR for the clinic: its issuer key signs the desks' credentials (受付 on both
+  // pages), and both gateways trust it.
+  const issuerDir = join(root, "emr-issuer");
+  const trustKeys = initIssuer(issuerDir);
+  const identity = gatewayChecksCredentials() ? ["--trust-keys", trustKeys] : [];
   for (const desk of DESKS) {
     const gateway = `http://127.0.0.1:${desk.gatewayPort}`;
     await startChild(
@@ -66,13 +71,14 @@ before(async () => {
         "--store", store,
         "--listen", `127.0.0.1:${desk.gatewayPort}`,
         "--allow-origin", `http://127.0.0.1:${desk.wwwPort}`,
+        ...identity,
       ],
       /onshi-gateway listening on/,
       `the ${desk.name} gateway`,
     );
     await startChild(
       "node",
-      ["scripts/serve-www.mjs", "--port", String(desk.wwwPort), "--dir", "dist", "--gateway", gateway],
+      ["scripts/serve-www.mjs", "--port", String(desk.wwwPort), "--dir", "dist", "--gateway", gateway, "--keys", issuerDir],
       /http:\/\/127\.0\.0\.1:\d+/,
       `the ${desk.name} page server`,
     );
