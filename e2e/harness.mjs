@@ -74,12 +74,6 @@ export async function startDemo({ gatewayPort = 17611, wwwPort = 18080, timeoutM
   return { pageUrl, gatewayUrl: `http://127.0.0.1:${gatewayPort}`, demoDir, stop, output: () => output };
 }
 
-/** Whether this build's gateway checks callers' credentials (`serve --trust-keys`). */
-export function gatewayChecksCredentials() {
-  const help = execFileSync(join(repoRoot, "target/release/onshi-gateway"), ["serve", "--help"], { encoding: "utf8" });
-  return help.includes("--trust-keys");
-}
-
 /** Makes (or reuses) a demo EMR issuer key in `dir`; returns the JWK Set path for --trust-keys. */
 export function initIssuer(dir) {
   return execFileSync("node", ["scripts/demo-emr.mjs", "init", dir], { cwd: repoRoot, encoding: "utf8" }).trim();

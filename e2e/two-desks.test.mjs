@@ -8,7 +8,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildDemo, gatewayChecksCredentials, initIssuer, launchBrowser, openReception, repoRoot } from "./harness.mjs";
+import { buildDemo, initIssuer, launchBrowser, openReception, repoRoot } from "./harness.mjs";
 
 const DESKS = [
   { name: "desk-a", gatewayPort: 17631, wwwPort: 18101 },
@@ -58,7 +58,6 @@ before(async () => {
   // pages), and both gateways trust it.
   const issuerDir = join(root, "emr-issuer");
   const trustKeys = initIssuer(issuerDir);
-  const identity = gatewayChecksCredentials() ? ["--trust-keys", trustKeys] : [];
   for (const desk of DESKS) {
     const gateway = `http://127.0.0.1:${desk.gatewayPort}`;
     await startChild(
@@ -71,7 +70,7 @@ before(async () => {
         "--store", store,
         "--listen", `127.0.0.1:${desk.gatewayPort}`,
         "--allow-origin", `http://127.0.0.1:${desk.wwwPort}`,
-        ...identity,
+        "--trust-keys", trustKeys,
       ],
       /onshi-gateway listening on/,
       `the ${desk.name} gateway`,

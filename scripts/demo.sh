@@ -34,12 +34,6 @@ mkdir -p "$DEMO_DIR"
 # The demo EMR's issuer key (0600, in a 0700 folder; made once) and its public JWK Set.
 ISSUER_DIR="$DEMO_DIR/emr-issuer"
 TRUST_KEYS=$(node scripts/demo-emr.mjs init "$ISSUER_DIR")
-gateway_identity=(--trust-keys "$TRUST_KEYS")
-if ! target/release/onshi-gateway serve --help 2>/dev/null | grep -q -- '--trust-keys'; then
-  # A gateway from before caller identity: it checks no credentials.
-  step "warning: this gateway has no --trust-keys; the signed-in user is not checked"
-  gateway_identity=()
-fi
 
 pids=()
 cleanup() {
@@ -61,7 +55,7 @@ target/release/onshi-gateway serve --sim \
   --allow-origin "http://127.0.0.1:${WWW_PORT}" \
   --allow-origin "http://localhost:${WWW_PORT}" \
   --sim-face-every-secs "${ONSHI_SIM_FACE_EVERY_SECS:-45}" \
-  "${gateway_identity[@]}" \
+  --trust-keys "$TRUST_KEYS" \
   >"$DEMO_DIR/gateway.log" 2>&1 &
 pids+=($!)
 

@@ -14,20 +14,13 @@ export function setupSimControls(gateway, lang, credential = async () => null) {
 
   async function call(method, path) {
     const token = await credential().catch(() => null);
-    const request = (withToken) => {
-      const headers = method === "GET" ? {} : { "Content-Type": "application/json" };
-      if (withToken) headers.Authorization = `Bearer ${token}`;
-      return fetch(`${gateway}${path}`, { method, headers, body: method === "GET" ? undefined : "{}" });
-    };
-    let response;
-    try {
-      response = await request(Boolean(token));
-    } catch (error) {
-      // A gateway from before caller identity refuses the Authorization header in its CORS
-      // preflight. TODO(issue 7): drop this retry once the gateway's auth is on main.
-      if (!token) throw error;
-      response = await request(false);
-    }
+    const headers = method === "GET" ? {} : { "Content-Type": "application/json" };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const response = await fetch(`${gateway}${path}`, {
+      method,
+      headers,
+      body: method === "GET" ? undefined : "{}",
+    });
     const body = await response.json().catch(() => ({}));
     if (!response.ok) {
       const message = (body.error && body.error.message) || "";
