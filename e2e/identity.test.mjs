@@ -212,8 +212,31 @@ test("as 受付, a number check carries the reception credential and is confirme
     const { claims } = verifiedClaims(sent[0].slice("Bearer ".length), jwksPath);
     assert.equal(claims.role, "reception");
   }
-  // The simulator controls still list the virtual cards (their sim routes get the credential).
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("the simulator controls call the gateway as the signed-in user, and get nowhere signed out", async () => {
+  const { page, problems } = await openDemoPage(browser, `${demo.pageUrl}?user=nurse`);
+  const sent = [];
+  page.on("request", (request) => {
+    if (request.url().startsWith(`${demo.gatewayUrl}/v1/sim/`) && request.method() !== "OPTIONS") {
+      sent.push(request.headers().authorization);
+    }
+  });
   await page.locator("#sim-cards button[data-card]").first().waitFor({ timeout: 10_000 });
+  await page.locator("#sim-face").click();
+  await page.getByText(/顔認証の結果を届けました/).waitFor({ timeout: 10_000 });
+  assert.ok(sent.length >= 1);
+  for (const authorization of sent) {
+    assert.match(authorization || "", /^Bearer /);
+    const { claims } = verifiedClaims(authorization.slice("Bearer ".length), jwksPath);
+    assert.equal(claims.licence, "nurse");
+  }
+  await page.getByRole("combobox", { name: "サインイン中 / Signed in as" }).selectOption("none");
+  await page.getByText(/仮想カードを取得できません.*HTTP 401/).waitFor({ timeout: 10_000 });
+  await page.locator("#sim-face").click();
+  await page.getByText(/届けられませんでした.*HTTP 401/).waitFor({ timeout: 10_000 });
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -221,6 +244,7 @@ test("as 受付, a number check carries the reception credential and is confirme
 test("the gateway applies the role table to the demo users' credentials", async () => {
   const patient = pick("valid");
   const query = {
+    method: "insurance_card",
     insurer_number: patient.insurer_number,
     symbol: patient.symbol,
     number: patient.number,
@@ -263,8 +287,6 @@ test("not signed in: the component says so", async (t) => {
   await signedOut.first().waitFor({ timeout: 20_000 });
   assert.match(await signedOut.first().innerText(), /サインインしていません|サインインしてください/);
   assert.equal(await page.locator("#onshi-host .onshi-result").count(), 0);
-  // Nor do the simulator controls get anywhere without a credential.
-  await page.getByText(/仮想カードを取得できません.*HTTP 401/).waitFor({ timeout: 10_000 });
   assert.deepEqual(problems, []);
   await page.close();
 });
