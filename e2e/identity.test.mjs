@@ -2,9 +2,6 @@
 // server plays the EMR's server and signs ES256 credentials for its demo users; the page's
 // "サインイン中 / Signed in as" switcher remounts the component as the chosen user; the
 // gateway trusts the demo issuer's key (--trust-keys) and applies the role table.
-//
-// Parts that need the component's `credential` option skip (saying why) on a build that
-// has not got it yet.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -37,17 +34,12 @@ let demo;
 let browser;
 let patients;
 let jwksPath;
-let componentTakesCredential;
 
 before(async () => {
   demo = await startDemo({ gatewayPort: 17641, wwwPort: 18110 });
   patients = samplePatients();
   browser = await launchBrowser();
   jwksPath = join(demo.demoDir, "emr-issuer", "trust-keys.json");
-  // The page records whether the component accepted its `credential` option.
-  const { page } = await openDemoPage(browser, `${demo.pageUrl}?user=reception`);
-  componentTakesCredential = (await page.locator("#onshi-host").getAttribute("data-credential")) === "given";
-  await page.close();
 });
 
 after(async () => {
@@ -206,12 +198,10 @@ test("as 受付, a number check carries the reception credential and is confirme
   const card = page.locator(".onshi-result");
   await card.waitFor({ timeout: 20_000 });
   assert.match(await card.innerText(), /有効/);
-  if (componentTakesCredential) {
-    assert.equal(sent.length, 1);
-    assert.match(sent[0] || "", /^Bearer /);
-    const { claims } = verifiedClaims(sent[0].slice("Bearer ".length), jwksPath);
-    assert.equal(claims.role, "reception");
-  }
+  assert.equal(sent.length, 1);
+  assert.match(sent[0] || "", /^Bearer /);
+  const { claims } = verifiedClaims(sent[0].slice("Bearer ".length), jwksPath);
+  assert.equal(claims.role, "reception");
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -264,68 +254,74 @@ test("the gateway applies the role table to the demo users' credentials", async 
   assert.equal((await gatewayCall("GET", "/v1/sim/cards")).status, 401);
 });
 
-/** The component's words in its host element, once `pattern` shows up. */
-async function componentSays(page, pattern) {
-  const host = page.locator("#onshi-host");
-  await page.waitForFunction(
-    ([source, flags]) => new RegExp(source, flags).test(document.querySelector("#onshi-host").innerText),
-    [pattern.source, pattern.flags],
-    { timeout: 20_000 },
-  );
-  return host.innerText();
+/** Records the gateway's answers to the page on the given API paths: `[{path, status}]`. */
+function recordGateway(page, paths) {
+  const seen = [];
+  page.on("response", (response) => {
+    const url = new URL(response.url());
+    if (url.origin !== demo.gatewayUrl || response.request().method() === "OPTIONS") return;
+    if (paths.some((path) => url.pathname.startsWith(path))) seen.push({ path: url.pathname, status: response.status() });
+  });
+  return seen;
 }
 
-test("not signed in: the component says so", async (t) => {
-  if (!componentTakesCredential) {
-    t.skip("the component has no credential option yet");
-    return;
-  }
+test("not signed in: the component says so, and shows no form or queue", async () => {
   const { page, problems } = await openDemoPage(browser, `${demo.pageUrl}?user=none`);
-  const signedOut = page
-    .locator('#onshi-host [data-onshi-state="signed-out"], #onshi-host [role="status"], #onshi-host [role="alert"]')
-    .filter({ hasText: /サインイン/ });
-  await signedOut.first().waitFor({ timeout: 20_000 });
-  assert.match(await signedOut.first().innerText(), /サインインしていません|サインインしてください/);
-  assert.equal(await page.locator("#onshi-host .onshi-result").count(), 0);
+  const signedOut = page.locator('#onshi-host [data-access="not_signed_in"][role="status"]');
+  await signedOut.waitFor({ timeout: 20_000 });
+  assert.match(await signedOut.innerText(), /サインインしていません/);
+  assert.equal(await page.locator("#onshi-host form.onshi-form").count(), 0);
+  assert.equal(await page.locator("#onshi-host .onshi-queue__item").count(), 0);
   assert.deepEqual(problems, []);
   await page.close();
 });
 
-test("as the kiosk, the reception queue is refused in words", async (t) => {
-  if (!componentTakesCredential) {
-    t.skip("the component has no credential option yet");
-    return;
-  }
+test("as the kiosk, the reception queue is refused, in words", async () => {
+  // The gateway's answer to a kiosk asking for the queue.
+  const refused = await gatewayCall("GET", "/v1/reception-queue", await tokenFor("kiosk"));
+  assert.equal(refused.status, 403);
+  assert.equal(refused.body.error.code, "role_not_allowed");
+
   const { page, problems } = await openDemoPage(browser, `${demo.pageUrl}?user=kiosk`);
-  await componentSays(page, /権限|許可されていません|できません|not allowed|permission/i);
-  assert.equal(await page.locator("#onshi-host .onshi-queue__item").count(), 0, "no patient of the queue is shown");
+  const seen = recordGateway(page, ["/v1/reception-queue", "/v1/event-tickets", "/v1/events"]);
+  const panel = page.locator('#onshi-host [data-access="role_refused"]');
+  await panel.waitFor({ timeout: 20_000 });
+  const words = await panel.innerText();
+  assert.match(words, /受付スタッフ用/);
+  assert.match(words, /受付キュー/, "it says the reception queue is not for this role");
+  assert.equal(await page.locator("#onshi-host .onshi-queue").count(), 0, "no queue is shown");
+  await page.waitForTimeout(1_000);
+  assert.ok(seen.every(({ status }) => status !== 200), `the page read no queue: ${JSON.stringify(seen)}`);
+  // In English too.
+  await page.goto(`${demo.pageUrl}?user=kiosk&lang=en`);
+  await page.locator('#onshi-host [data-access="role_refused"]').getByText(/reception staff/).waitFor({ timeout: 20_000 });
   assert.deepEqual(problems, []);
   await page.close();
 });
 
-test("as the administrator, no qualification can be run", async (t) => {
-  if (!componentTakesCredential) {
-    t.skip("the component has no credential option yet");
-    return;
-  }
+test("as the administrator, no qualification can be run", async () => {
   const patient = pick("valid");
+  const query = {
+    method: "insurance_card",
+    insurer_number: patient.insurer_number,
+    symbol: patient.symbol,
+    number: patient.number,
+    branch: patient.branch,
+    birthdate: patient.birthdate,
+  };
+  const refused = await gatewayCall("POST", "/v1/qualifications", await tokenFor("admin"), query);
+  assert.equal(refused.status, 403);
+  assert.equal(refused.body.error.code, "role_not_allowed");
+
   const { page, problems } = await openDemoPage(browser, `${demo.pageUrl}?user=admin`);
-  const posted = [];
-  page.on("response", (response) => {
-    if (response.request().method() === "POST" && response.url().endsWith("/v1/qualifications")) posted.push(response.status());
-  });
-  // The role table is the component's too: the form is not offered, or sending is refused.
-  await page.waitForTimeout(1_500);
-  const submit = page.locator('form.onshi-form button[type="submit"]');
-  if ((await submit.count()) > 0 && (await submit.isEnabled())) {
-    await fillQuery(page, patient);
-    await submit.click();
-    await componentSays(page, /権限|許可されていません|できません|not allowed|permission/i);
-    assert.ok(posted.every((status) => status === 403), `the gateway refused: ${posted}`);
-  } else {
-    await componentSays(page, /権限|許可されていません|できません|管理者|not allowed|permission/i);
-  }
-  assert.equal(await page.locator("#onshi-host .onshi-result").count(), 0, "no result card");
+  const seen = recordGateway(page, ["/v1/qualifications"]);
+  const panel = page.locator('#onshi-host [data-access="role_refused"]');
+  await panel.waitFor({ timeout: 20_000 });
+  assert.match(await panel.innerText(), /資格確認/);
+  assert.equal(await page.locator("#onshi-host form.onshi-form").count(), 0, "no form is offered");
+  assert.equal(await page.locator('#onshi-host button[data-action="read-card"]').count(), 0, "nor a card check");
+  assert.equal(await page.locator("#onshi-host .onshi-result").count(), 0);
+  assert.deepEqual(seen, [], "no qualification was sent");
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -167,17 +167,8 @@ function mountComponent(onshi, options, id) {
     window.onshiHandle = onshi.mount(host, options);
     return;
   }
-  const credential = () => credentialFor(id);
-  try {
-    window.onshiHandle = onshi.mount(host, { ...options, credential });
-    host.dataset.credential = "given";
-  } catch (error) {
-    // A component from before caller identity refuses a function-valued option; it calls
-    // the gateway without a credential. TODO(issue 7): drop once the component is on main.
-    console.warn(`onshi: mounted without a credential (${error.message})`);
-    host.dataset.credential = "unsupported";
-    window.onshiHandle = onshi.mount(host, options);
-  }
+  host.dataset.credential = "given";
+  window.onshiHandle = onshi.mount(host, { ...options, credential: () => credentialFor(id) });
 }
 
 function initialUser() {
