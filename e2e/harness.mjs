@@ -17,7 +17,7 @@ export function buildDemo() {
 }
 
 /** Starts scripts/demo.sh and resolves once it prints the page URL. */
-export async function startDemo({ gatewayPort = 17611, wwwPort = 18080, timeoutMs = 600_000 } = {}) {
+export async function startDemo({ gatewayPort = 17611, wwwPort = 18080, timeoutMs = 600_000, env = {} } = {}) {
   const demoDir = mkdtempSync(join(tmpdir(), "onshi-e2e-"));
   const child = spawn("bash", ["scripts/demo.sh"], {
     cwd: repoRoot,
@@ -28,6 +28,7 @@ export async function startDemo({ gatewayPort = 17611, wwwPort = 18080, timeoutM
       ONSHI_DEMO_DIR: demoDir,
       ONSHI_SKIP_SETUP: "1",
       ONSHI_SIM_FACE_EVERY_SECS: "0",
+      ...env,
     },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],

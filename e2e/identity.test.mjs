@@ -18,6 +18,7 @@ import {
   startDemo,
   verifiedClaims,
 } from "./harness.mjs";
+import { DEFAULT_LIFETIME_SECS } from "../scripts/demo-emr.mjs";
 
 // Who the switcher offers, and what the EMR's server must sign for each.
 const USERS = {
@@ -30,13 +31,17 @@ const USERS = {
   kiosk: { role: "kiosk" },
 };
 
+// The demo's default is DEFAULT_LIFETIME_SECS (ten minutes); this suite shortens it.
+const LIFETIME = 90;
+
 let demo;
 let browser;
 let patients;
 let jwksPath;
 
 before(async () => {
-  demo = await startDemo({ gatewayPort: 17641, wwwPort: 18110 });
+  // Short-lived credentials, so the component's refresh before expiry happens in a test.
+  demo = await startDemo({ gatewayPort: 17641, wwwPort: 18110, env: { ONSHI_DEMO_CREDENTIAL_SECS: String(LIFETIME) } });
   patients = samplePatients();
   browser = await launchBrowser();
   jwksPath = join(demo.demoDir, "emr-issuer", "trust-keys.json");
@@ -108,6 +113,7 @@ test("the demo EMR's issuer key is private to the demo and reused; the demo list
 });
 
 test("GET /demo/credential signs each demo user's claims with the trusted key, never cached", async () => {
+  assert.equal(DEFAULT_LIFETIME_SECS, 600, "ten minutes by default, so the demo exercises the component's refresh");
   const { keys } = JSON.parse(execFileSync("cat", [jwksPath], { encoding: "utf8" }));
   for (const [id, want] of Object.entries(USERS)) {
     const { response, body } = await demoCredential(demo.pageUrl, id);
@@ -123,7 +129,7 @@ test("GET /demo/credential signs each demo user's claims with the trusted key, n
     assert.equal(claims.facility_type, "medical_institution");
     assert.equal(claims.facility_code, "1319999999");
     assert.equal(claims.exp, body.exp);
-    assert.equal(claims.exp - claims.iat, 600, "ten minutes, so the component's refresh is exercised");
+    assert.equal(claims.exp - claims.iat, LIFETIME, "as demo.sh was told (ONSHI_DEMO_CREDENTIAL_SECS)");
     assert.ok(Math.abs(claims.iat - Date.now() / 1000) < 60);
     assert.ok(typeof claims.jti === "string" && claims.jti.length > 0);
     assert.equal(body.user.role, want.role);
@@ -202,6 +208,35 @@ test("as 受付, a number check carries the reception credential and is confirme
   assert.match(sent[0] || "", /^Bearer /);
   const { claims } = verifiedClaims(sent[0].slice("Bearer ".length), jwksPath);
   assert.equal(claims.role, "reception");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("the component asks the EMR's server again before the credential expires, and uses the new one", async () => {
+  const { page, problems } = await openDemoPage(browser, `${demo.pageUrl}?user=physician`);
+  const fetched = [];
+  page.on("response", async (response) => {
+    if (response.url().includes("/demo/credential")) fetched.push((await response.json()).token);
+  });
+  const sent = [];
+  page.on("request", (request) => {
+    if (request.method() === "POST" && request.url().endsWith("/v1/qualifications")) sent.push(request.headers().authorization);
+  });
+  await page.locator("form.onshi-form").waitFor({ timeout: 20_000 });
+  const mountedAt = Date.now();
+  // With LIFETIME s credentials the component refreshes once fewer than 60 s remain.
+  const deadline = mountedAt + (LIFETIME - 60 + 20) * 1000;
+  // The first credential was fetched as the page mounted; a later one is the refresh.
+  const refreshed = () => fetched.filter((token) => verifiedClaims(token, jwksPath).claims.iat > mountedAt / 1000 + 5);
+  while (Date.now() < deadline && refreshed().length === 0) await page.waitForTimeout(500);
+  assert.ok(refreshed().length > 0, `a fresh credential was fetched before expiry (${fetched.length} fetches)`);
+  const refreshedAt = verifiedClaims(refreshed()[0], jwksPath).claims.iat;
+  assert.ok(refreshedAt - mountedAt / 1000 < LIFETIME - 10, "well before the first one expired");
+  const newest = fetched[fetched.length - 1];
+  await fillQuery(page, pick("valid"));
+  await page.locator("form.onshi-form").locator('button[type="submit"]').click();
+  await page.locator(".onshi-result").waitFor({ timeout: 20_000 });
+  assert.equal(sent.at(-1), `Bearer ${newest}`, "the check went out with the newest credential");
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -10,6 +10,7 @@
 #
 # Environment: ONSHI_GATEWAY_PORT (7611), ONSHI_WWW_PORT (8080), ONSHI_DEMO_DIR (.demo),
 #              ONSHI_SIM_FACE_EVERY_SECS (45; 0 = the face reader only delivers on demand),
+#              ONSHI_DEMO_CREDENTIAL_SECS (600: how long the demo users' credentials live),
 #              ONSHI_SKIP_SETUP=1 to skip scripts/setup.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,7 +69,8 @@ for _ in $(seq 1 100); do
 done
 curl -fsS "${GATEWAY_URL}/v1/health" >/dev/null || { echo "demo: gateway did not start; see $DEMO_DIR/gateway.log" >&2; exit 1; }
 
-node scripts/serve-www.mjs --port "$WWW_PORT" --dir dist --gateway "$GATEWAY_URL" --keys "$ISSUER_DIR" &
+node scripts/serve-www.mjs --port "$WWW_PORT" --dir dist --gateway "$GATEWAY_URL" --keys "$ISSUER_DIR" \
+  --credential-secs "${ONSHI_DEMO_CREDENTIAL_SECS:-600}" &
 pids+=($!)
 
 echo
