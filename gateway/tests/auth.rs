@@ -83,7 +83,7 @@ async fn status_for(gw: &TestGateway, who: Who, method: &str, path: &str) -> Sta
 async fn every_role_on_every_route() {
     use Who::*;
     let gw = gateway().await;
-    let cells: [(&str, &str, &[Who]); 10] = [
+    let cells: [(&str, &str, &[Who]); 12] = [
         ("POST", "/v1/qualifications", &[Reception, Physician, Nurse]),
         (
             "GET",
@@ -122,6 +122,8 @@ async fn every_role_on_every_route() {
             "/v1/card-sessions/cs-1/visual-check",
             &[Reception, Physician, Nurse, Kiosk],
         ),
+        ("GET", "/v1/keys", &EVERYONE),
+        ("GET", "/v1/audit", &[Admin]),
     ];
     let mut checked = 0;
     for (method, path, allowed) in cells {
