@@ -20,8 +20,9 @@ pub mod tickets;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -44,6 +45,36 @@ pub const EVENTS_PATH: &str = "/v1/events";
 /// The verified caller, put into the request's extensions by [`authenticate`].
 #[derive(Debug, Clone)]
 pub struct Authenticated(pub Arc<Caller>);
+
+/// A handler's view of who asks: the verified caller and the request id the access log
+/// gave the request, which its audit entries carry.
+#[derive(Debug, Clone)]
+pub struct Who {
+    pub caller: Arc<Caller>,
+    pub request_id: u64,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Who {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiFailure> {
+        let Authenticated(caller) = parts
+            .extensions
+            .get::<Authenticated>()
+            .cloned()
+            // The authentication layer runs first; reaching here without it is a wiring fault.
+            .ok_or_else(|| ApiFailure::internal("the request was not authenticated"))?;
+        let request_id = parts.extensions.get::<RequestId>().map_or(0, |id| id.0);
+        Ok(Self { caller, request_id })
+    }
+}
+
+impl Who {
+    /// An audit entry for `action` by this caller in this request.
+    pub fn entry(&self, action: &str) -> crate::store::AuditEntry {
+        access::entry(Some(&self.caller), self.request_id, action)
+    }
+}
 
 /// What [`authenticate`] needs.
 #[derive(Debug)]

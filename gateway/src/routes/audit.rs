@@ -8,16 +8,14 @@ use std::collections::BTreeMap;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::{Extension, Json};
+use axum::Json;
 use onshi_core::api::ErrorCode;
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 use tracing::warn;
 
-use crate::access_log::RequestId;
 use crate::api_error::ApiFailure;
-use crate::audit::access;
-use crate::auth::Authenticated;
+use crate::auth::Who;
 use crate::server::AppState;
 use crate::store::audit::AuditView;
 use crate::store::AuditFilter;
@@ -45,8 +43,7 @@ pub struct AuditAnswer {
 
 pub async fn audit_log(
     State(state): State<AppState>,
-    Extension(Authenticated(caller)): Extension<Authenticated>,
-    Extension(RequestId(request_id)): Extension<RequestId>,
+    who: Who,
     params: Result<Query<AuditParams>, QueryRejection>,
 ) -> Result<Json<AuditAnswer>, ApiFailure> {
     let Query(params) = params.map_err(|rejection| {
@@ -75,7 +72,7 @@ pub async fn audit_log(
     };
     state
         .audit
-        .record_or_refuse(access::entry(Some(&caller), request_id, "audit.read"))
+        .record_or_refuse(who.entry("audit.read"))
         .await?;
     let page = state
         .reception

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::{Extension, Json};
+use axum::Json;
 use onshi_core::api::ErrorCode;
 use onshi_core::card_session::{
     CardSessionState, CardSessionView, PinEntry, StartCardSession, VisualCheck,
@@ -18,89 +18,65 @@ use onshi_core::card_session::{
 use onshi_core::jpki::Pin;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::access_log::RequestId;
 use crate::api_error::ApiFailure;
 use crate::audit::access;
-use crate::auth::Authenticated;
+use crate::auth::Who;
 use crate::card_session::{CardSessions, SessionFailure};
 use crate::server::AppState;
 
 type Answer = Result<(StatusCode, Json<CardSessionView>), ApiFailure>;
 
-/// Who asks, for the audit log.
-type Who = (Authenticated, RequestId);
-
-pub async fn start_session(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Authenticated>,
-    Extension(request_id): Extension<RequestId>,
-    body: Bytes,
-) -> Answer {
-    let result = start(&state, &caller, body).await;
-    audited(&state, (caller, request_id), "card_session.start", result).await
+pub async fn start_session(State(state): State<AppState>, who: Who, body: Bytes) -> Answer {
+    let result = start(&state, &who, body).await;
+    audited(&state, &who, "card_session.start", result).await
 }
 
 pub async fn get_session(
     State(state): State<AppState>,
-    Extension(caller): Extension<Authenticated>,
-    Extension(request_id): Extension<RequestId>,
+    who: Who,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Answer {
     let result = get(&state, &id, &headers);
-    audited(&state, (caller, request_id), "card_session.read", result).await
+    audited(&state, &who, "card_session.read", result).await
 }
 
 pub async fn cancel_session(
     State(state): State<AppState>,
-    Extension(caller): Extension<Authenticated>,
-    Extension(request_id): Extension<RequestId>,
+    who: Who,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Answer {
     let result = cancel(&state, &id, &headers).await;
-    audited(&state, (caller, request_id), "card_session.cancel", result).await
+    audited(&state, &who, "card_session.cancel", result).await
 }
 
 pub async fn enter_pin(
     State(state): State<AppState>,
-    Extension(caller): Extension<Authenticated>,
-    Extension(request_id): Extension<RequestId>,
+    who: Who,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
     let result = pin(&state, &id, &headers, body);
-    audited(&state, (caller, request_id), "card_session.pin", result).await
+    audited(&state, &who, "card_session.pin", result).await
 }
 
 pub async fn visual_check(
     State(state): State<AppState>,
-    Extension(caller): Extension<Authenticated>,
-    Extension(request_id): Extension<RequestId>,
+    who: Who,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
     let result = visual(&state, &id, &headers, &body);
-    audited(
-        &state,
-        (caller, request_id),
-        "card_session.visual_check",
-        result,
-    )
-    .await
+    audited(&state, &who, "card_session.visual_check", result).await
 }
 
 /// Records the access, then lets the answer go: a view holding a confirmed result names
 /// its patient (by reference); one that could not be recorded is not sent.
-async fn audited(
-    state: &AppState,
-    (caller, request_id): Who,
-    action: &str,
-    result: Answer,
-) -> Answer {
-    let mut entry = access::entry(Some(&caller.0), request_id.0, action);
+async fn audited(state: &AppState, who: &Who, action: &str, result: Answer) -> Answer {
+    let mut entry = who.entry(action);
     match &result {
         Ok((_, Json(view))) => {
             if let CardSessionState::Done { answer, .. } = &view.state {
@@ -119,7 +95,7 @@ async fn audited(
     result
 }
 
-async fn start(state: &AppState, caller: &Authenticated, body: Bytes) -> Answer {
+async fn start(state: &AppState, who: &Who, body: Bytes) -> Answer {
     let sessions = sessions(state)?;
     // A confirmed result is queued in the store; refuse before a patient enters a PIN for
     // a result that could not be kept.
@@ -136,7 +112,7 @@ async fn start(state: &AppState, caller: &Authenticated, body: Bytes) -> Answer 
         })?
     };
     let view = sessions
-        .start(request, &caller.0.sub)
+        .start(request, &who.caller.sub)
         .await
         .map_err(failure)?;
     Ok((StatusCode::CREATED, Json(view)))

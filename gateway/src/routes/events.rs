@@ -22,7 +22,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::{Extension, Json};
+use axum::Json;
 use futures_util::stream::{self, Stream, StreamExt};
 use onshi_core::api::{ErrorCode, EventTicket, ReceptionEvent, ReceptionQueue};
 use onshi_core::card_session::{CardSessionState, CardSessionView};
@@ -32,10 +32,9 @@ use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 use tracing::warn;
 
-use crate::access_log::RequestId;
 use crate::api_error::ApiFailure;
 use crate::audit::access;
-use crate::auth::{self, tickets::TICKET_LIFETIME, Authenticated};
+use crate::auth::{self, tickets::TICKET_LIFETIME, Who};
 use crate::clock;
 use crate::limits::stream_slot;
 use crate::reception::{closed, feed, Start};
@@ -69,7 +68,7 @@ fn stream_scope(caller: &Caller) -> Result<(bool, bool), ApiFailure> {
 /// `POST /v1/event-tickets`: a one-time ticket for `GET /v1/events?ticket=`.
 pub async fn issue_ticket(
     State(state): State<AppState>,
-    Extension(Authenticated(caller)): Extension<Authenticated>,
+    Who { caller, .. }: Who,
 ) -> Result<(StatusCode, Json<EventTicket>), ApiFailure> {
     stream_scope(&caller)?;
     let ticket = state
@@ -88,8 +87,7 @@ pub async fn issue_ticket(
 
 pub async fn events(
     State(state): State<AppState>,
-    Extension(Authenticated(caller)): Extension<Authenticated>,
-    Extension(RequestId(request_id)): Extension<RequestId>,
+    Who { caller, request_id }: Who,
     headers: HeaderMap,
     params: Result<Query<QueueParams>, QueryRejection>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiFailure> {
@@ -175,8 +173,7 @@ pub async fn events(
 
 pub async fn reception_queue(
     State(state): State<AppState>,
-    Extension(Authenticated(caller)): Extension<Authenticated>,
-    Extension(RequestId(request_id)): Extension<RequestId>,
+    Who { caller, request_id }: Who,
     params: Result<Query<QueueParams>, QueryRejection>,
 ) -> Result<Json<ReceptionQueue>, ApiFailure> {
     let params = query_params(params)?;

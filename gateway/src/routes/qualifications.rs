@@ -6,17 +6,16 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::{Extension, Json};
+use axum::Json;
 use onshi_core::answer_token;
 use onshi_core::api::{ErrorCode, QualificationAnswer, QualificationQuery, QueuePlace};
 use onshi_core::oqs::request::QualificationRequest;
 use onshi_core::query::{validate, QueryProblems};
 use tracing::debug;
 
-use crate::access_log::RequestId;
 use crate::api_error::ApiFailure;
 use crate::audit::access;
-use crate::auth::{unix_now, Authenticated};
+use crate::auth::{unix_now, Who};
 use crate::clock;
 use crate::json::ApiJson;
 use crate::server::AppState;
@@ -28,12 +27,11 @@ pub const CLIENT_REF_HEADER: &str = "x-onshi-request";
 
 pub async fn check_qualification(
     State(state): State<AppState>,
-    Extension(Authenticated(caller)): Extension<Authenticated>,
-    Extension(RequestId(request_id)): Extension<RequestId>,
+    who: Who,
     headers: HeaderMap,
     ApiJson(query): ApiJson<QualificationQuery>,
 ) -> Result<Json<QualificationAnswer>, ApiFailure> {
-    let mut entry = access::entry(Some(&caller), request_id, "qualification.check");
+    let mut entry = who.entry("qualification.check");
     entry.patient_ref = Some(state.audit.patient_ref(&access::patient_key(
         &query.insurer_number,
         &query.symbol,
@@ -42,7 +40,7 @@ pub async fn check_qualification(
     )));
     match ask_terminal(&state, &headers, &query).await {
         Ok(mut answer) => {
-            let claims = answer_token::claims_for(&answer, &request_id.to_string(), unix_now());
+            let claims = answer_token::claims_for(&answer, &who.request_id.to_string(), unix_now());
             let claims = serde_json::to_value(claims)
                 .map_err(|_| ApiFailure::internal("the answer could not be signed"))?;
             answer.token = Some(state.audit.key().sign_compact(answer_token::TYP, &claims));
