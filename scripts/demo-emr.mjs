@@ -7,6 +7,8 @@
 //
 // usage: node scripts/demo-emr.mjs init DIR   makes (or reuses) DIR/issuer-key.pem and
 //                                             writes DIR/trust-keys.json; prints its path
+//        node scripts/demo-emr.mjs private-jwk DIR   the same, then prints the private key as a
+//                                             JWK with its kid (for tests that sign in a browser)
 //        node scripts/demo-emr.mjs users      lists the demo users
 // Library: loadIssuer(dir), signCredential(issuer, user, options), DEMO_USERS, findUser(id).
 
@@ -246,10 +248,13 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   if (command === "init" && dir) {
     const issuer = loadIssuer(dir);
     console.log(issuer.jwksPath);
+  } else if (command === "private-jwk" && dir) {
+    const issuer = loadIssuer(dir);
+    console.log(JSON.stringify({ ...issuer.privateKey.export({ format: "jwk" }), kid: issuer.kid }));
   } else if (command === "users") {
     for (const user of DEMO_USERS) console.log(describeUser(user));
   } else {
-    console.error("usage: node scripts/demo-emr.mjs init DIR | users");
+    console.error("usage: node scripts/demo-emr.mjs init DIR | private-jwk DIR | users");
     process.exit(2);
   }
 }

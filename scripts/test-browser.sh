@@ -71,19 +71,12 @@ eval "$(node -e '
 ' "$work_dir/patients.json")"
 log "sample patient: $patient_key"
 
-# A test credential issuer (the EMR's server in production): a P-256 key pair made here.
-# The gateway trusts its public half (--trust-keys); the live suite gets the private half
-# as a JWK (ONSHI_TEST_ISSUER_JWK) and signs short-lived credentials per role with
-# WebCrypto. It lives only in this run's temporary folder and environment.
-issuer_jwk=$(node -e '
-  const crypto = require("crypto");
-  const { publicKey, privateKey } = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const kid = "test-issuer-" + crypto.randomBytes(4).toString("hex");
-  const pub = publicKey.export({ format: "jwk" });
-  require("fs").writeFileSync(process.argv[1],
-    JSON.stringify({ keys: [{ ...pub, kid, alg: "ES256", use: "sig" }] }));
-  console.log(JSON.stringify({ ...privateKey.export({ format: "jwk" }), kid }));
-' "$work_dir/issuer-jwks.json")
+# A test credential issuer (the EMR's server in production), made by the demo's issuer
+# script in this run's temporary folder. The gateway trusts its public half
+# (--trust-keys); the live suite gets the private half as a JWK (ONSHI_TEST_ISSUER_JWK) and
+# signs short-lived credentials per role with WebCrypto.
+trust_keys=$(node scripts/demo-emr.mjs init "$work_dir/issuer")
+issuer_jwk=$(node scripts/demo-emr.mjs private-jwk "$work_dir/issuer")
 
 gateway_port=$(free_port)
 test_port=$(free_port)
@@ -95,7 +88,7 @@ target/debug/onshi-gateway serve --sim \
   --listen "127.0.0.1:$gateway_port" \
   --data-dir "$work_dir/data" \
   --allow-origin "http://127.0.0.1:$test_port" \
-  --trust-keys "$work_dir/issuer-jwks.json" \
+  --trust-keys "$trust_keys" \
   >"$work_dir/gateway.log" 2>&1 &
 gateway_pid=$!
 
