@@ -20,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { findUser, loadIssuer, signCredential } from "../scripts/demo-emr.mjs";
+import { pages } from "../scripts/build-pages.mjs";
 
 const bench = dirname(fileURLToPath(import.meta.url));
 const root = resolve(bench, "..");
@@ -107,10 +108,17 @@ const report = {
 // 1. Deterministic sizes
 
 {
-  const wasmPath = join(root, "pkg", "onshi_bg.wasm");
-  const wasm = readFileSync(wasmPath);
-  report.sizes = { componentWasm: { raw: wasm.length, gzip9: gzip9(wasm), path: "pkg/onshi_bg.wasm" } };
-  say(`size   component .wasm (pkg/onshi_bg.wasm)  ${fmtBytes(wasm.length)} raw, ${fmtBytes(report.sizes.componentWasm.gzip9)} gzip -9`);
+  // One bundle per page (pages/<page>), each against its budget (pages/size-budgets.json).
+  const budgets = JSON.parse(readFileSync(join(root, "pages", "size-budgets.json"), "utf8"));
+  report.sizes = { pages: {} };
+  for (const page of pages()) {
+    const path = `pkg/${page}/onshi-${page}_bg.wasm`;
+    const wasm = readFileSync(join(root, path));
+    const entry = { raw: wasm.length, gzip9: gzip9(wasm), budgetGzip9: budgets[page] ?? null, path };
+    report.sizes.pages[page] = entry;
+    const budget = entry.budgetGzip9 ? `, budget ${fmtBytes(entry.budgetGzip9)} (${((100 * entry.gzip9) / entry.budgetGzip9).toFixed(0)}%)` : ", no budget";
+    say(`size   page ${page.padEnd(10)} .wasm (${path})  ${fmtBytes(wasm.length)} raw, ${fmtBytes(entry.gzip9)} gzip -9${budget}`);
+  }
   const dist = join(root, "dist");
   if (existsSync(dist)) {
     const files = walk(dist);

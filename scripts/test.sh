@@ -22,7 +22,7 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet --features onshi-gateway/sim -- -D warnings
 # A clinic's build, without the simulator (suites that need it are skipped).
 cargo clippy -p onshi-gateway --all-targets --quiet -- -D warnings
-cargo clippy -p onshi -p onshi-core --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+cargo clippy -p onshi -p onshi-core -p onshi-reception --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 
 step "native tests"
 scripts/pcscd.sh   # the gateway's card tests go through a real pcscd + vpcd
@@ -41,6 +41,8 @@ scripts/test-browser.sh
 step "end to end (demo in real Chromium)"
 # Release builds first, outside the tests' start-up deadlines (a cold build is minutes).
 scripts/build.sh
+# Each page's bundle within its size budget (pages/size-budgets.json).
+node scripts/size-budget.mjs
 npm run --silent test:e2e
 
 echo

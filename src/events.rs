@@ -78,11 +78,13 @@ impl<'a> QualifiedDetail<'a> {
 
 /// Plain JS objects (not `Map`s), with `null` where the JSON has `null`, so host code
 /// reads `detail.answer.results[0].person.name` as it would from the gateway.
+///
+/// Written as JSON text and read back with the browser's `JSON.parse`: the answer types
+/// are then serialized by serde_json alone (its code is in the bundle for the answer's
+/// signature digest anyway), not a second time for serde-wasm-bindgen.
 pub fn detail_value(detail: &QualifiedDetail<'_>) -> Result<JsValue, JsValue> {
-    let serializer = serde_wasm_bindgen::Serializer::new()
-        .serialize_maps_as_objects(true)
-        .serialize_missing_as_null(true);
-    detail.serialize(&serializer).map_err(JsValue::from)
+    let json = serde_json::to_string(detail).map_err(|e| JsValue::from(e.to_string()))?;
+    js_sys::JSON::parse(&json)
 }
 
 /// Dispatches a bubbling, composed [`QUALIFIED_EVENT`] on `host`.

@@ -108,11 +108,13 @@ pub mod clock;
 pub mod config;
 pub mod context;
 pub mod credential;
+pub mod element;
 pub mod events;
 pub mod feed_link;
 pub mod form;
 pub mod hooks;
 pub mod i18n;
+pub mod mount;
 pub mod pin;
 pub mod present;
 pub mod queue;
@@ -125,114 +127,23 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use wasm_bindgen::prelude::*;
-use yew::AppHandle;
-
-use futures::FutureExt;
-use wasm_bindgen::JsCast;
 
 use crate::api::{BrowserEventFeed, EventFeed, Gateway, GatewayClient, HttpGateway};
 use crate::app::{App, AppProps, ClientRef, CredentialRef, FeedRef};
-use crate::config::{parse_options, MountOptions, OptionsError};
-use crate::credential::{CredentialOption, CredentialProvider, HostCredential};
+use crate::config::MountOptions;
+use crate::credential::HostCredential;
+pub use crate::mount::{read_options, MountHandle};
 
 pub use crate::events::QUALIFIED_EVENT;
 
-/// A mounted component; `unmount()` removes it.
-#[wasm_bindgen]
-pub struct MountHandle {
-    app: Option<AppHandle<App>>,
-}
-
-#[wasm_bindgen]
-impl MountHandle {
-    /// Removes the component from the page. Calling it again does nothing.
-    pub fn unmount(&mut self) {
-        if let Some(app) = self.app.take() {
-            app.destroy();
-        }
-    }
-
-    /// Whether the component is still mounted.
-    #[wasm_bindgen(getter)]
-    pub fn mounted(&self) -> bool {
-        self.app.is_some()
-    }
-}
-
 /// Mounts the reception component into `element`. See the crate docs for `options`.
-#[wasm_bindgen]
+/// The page crate (`pages/reception`) exports it to JS as `mount`.
 pub fn mount(element: web_sys::Element, options: JsValue) -> Result<MountHandle, JsValue> {
     let options =
         read_options(options).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
     let client = Rc::new(HttpGateway::new(options.gateway.clone()));
     let feed = Rc::new(BrowserEventFeed::new(options.gateway.clone()));
     Ok(mount_with_client(element, options, client, feed))
-}
-
-fn read_options(options: JsValue) -> Result<MountOptions, OptionsError> {
-    if options.is_undefined() || options.is_null() {
-        return parse_options(&serde_json::Value::Null);
-    }
-    if !options.is_object() {
-        return Err(OptionsError::NotAnObject);
-    }
-    // A function has no JSON form: take it out, read the rest, then put it back as the
-    // provider. Anything else that is not a string is refused by its JS type.
-    let credential = js_sys::Reflect::get(&options, &"credential".into()).unwrap_or_default();
-    let provider = credential.dyn_ref::<js_sys::Function>().cloned();
-    let options = if provider.is_some() {
-        let copy = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
-        let _ = js_sys::Reflect::delete_property(&copy, &"credential".into());
-        copy.into()
-    } else if credential.is_undefined() || credential.is_null() || credential.is_string() {
-        options
-    } else {
-        // Named as `parse_options` names JSON types, so both paths read the same.
-        let kind = match credential
-            .js_typeof()
-            .as_string()
-            .unwrap_or_default()
-            .as_str()
-        {
-            _ if credential.is_array() => "an array".to_string(),
-            "object" => "an object".to_string(),
-            other => other.to_string(),
-        };
-        return Err(OptionsError::CredentialType(kind));
-    };
-    let value: serde_json::Value =
-        serde_wasm_bindgen::from_value(options).map_err(|_| OptionsError::NotAnObject)?;
-    let mut parsed = parse_options(&value)?;
-    if let Some(function) = provider {
-        parsed.credential = CredentialOption::Provider(js_provider(function));
-    }
-    Ok(parsed)
-}
-
-/// The host page's credential function as a [`CredentialProvider`]: called with no
-/// arguments; its result (a Promise, or a plain string) must settle to a string.
-fn js_provider(function: js_sys::Function) -> CredentialProvider {
-    Rc::new(move || {
-        let called = function.call0(&JsValue::NULL);
-        async move {
-            let value = called.map_err(|e| describe(&e, "the credential function threw"))?;
-            let settled = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&value))
-                .await
-                .map_err(|e| describe(&e, "the credential function's promise was rejected"))?;
-            settled.as_string().ok_or_else(|| {
-                "the credential function's promise did not resolve to a string".to_string()
-            })
-        }
-        .boxed_local()
-    })
-}
-
-/// `what`, with the JS error's message when it has one (for the console).
-fn describe(error: &JsValue, what: &str) -> String {
-    match error.dyn_ref::<js_sys::Error>() {
-        Some(error) => format!("{what}: {}", String::from(error.message())),
-        None => what.to_string(),
-    }
 }
 
 static MOUNT_COUNT: AtomicU32 = AtomicU32::new(0);
@@ -258,5 +169,5 @@ pub fn mount_with_client(
         id_prefix: format!("onshi-{n}").into(),
     };
     let app = yew::Renderer::<App>::with_root_and_props(element, props).render();
-    MountHandle { app: Some(app) }
+    MountHandle::new(move || app.destroy())
 }

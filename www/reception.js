@@ -158,17 +158,14 @@ async function simCredential() {
   return credentialFor(selectedUser);
 }
 
-function mountComponent(onshi, options, id) {
-  if (window.onshiHandle) window.onshiHandle.unmount();
-  window.onshiHandle = null;
-  host.replaceChildren();
-  if (id === NOT_SIGNED_IN) {
-    host.dataset.credential = "none";
-    window.onshiHandle = onshi.mount(host, options);
-    return;
-  }
-  host.dataset.credential = "given";
-  window.onshiHandle = onshi.mount(host, { ...options, credential: () => credentialFor(id) });
+// The component is the page bundle's custom element, <onshi-reception id="onshi-host">:
+// its options are attributes, the credential function a property; a new credential
+// function remounts it for the new user.
+function configureComponent(options, id) {
+  host.setAttribute("gateway", options.gateway);
+  host.setAttribute("lang", options.lang);
+  host.dataset.credential = id === NOT_SIGNED_IN ? "none" : "given";
+  host.credential = id === NOT_SIGNED_IN ? undefined : () => credentialFor(id);
 }
 
 function initialUser() {
@@ -177,8 +174,11 @@ function initialUser() {
   return wanted && known.includes(wanted) ? wanted : userSelect.value;
 }
 
-Promise.all([import("../pkg/onshi.js"), loadOptions()])
-  .then(([onshi, options]) => {
+loadOptions()
+  .then(async (options) => {
+    // Configured before the bundle defines the element, so it mounts once, as this user.
+    configureComponent(options, initialUser());
+    await import("../pkg/reception/onshi-reception.js");
     document.getElementById("onshi-loading").remove();
     const sim = setupSimControls(options.gateway, options.lang, simCredential);
     const signIn = (id) => {
@@ -191,7 +191,7 @@ Promise.all([import("../pkg/onshi.js"), loadOptions()])
         userWho.replaceChildren();
         credentialFor(id).catch((error) => console.warn(error.message));
       }
-      mountComponent(onshi, options, id);
+      configureComponent(options, id);
       host.dataset.user = id;
       sim.reload();
     };

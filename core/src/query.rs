@@ -298,7 +298,7 @@ pub fn problem_message(problem: FieldProblem, field: &str, lang: Lang) -> String
         (FieldProblem::CheckDigit, _, Lang::En) => {
             format!(
                 "The check digit of the {} does not match. Please check the card.",
-                label.to_lowercase()
+                label.to_ascii_lowercase()
             )
         }
         (FieldProblem::Date, _, Lang::Ja) => {

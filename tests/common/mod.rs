@@ -631,6 +631,32 @@ impl Ui {
         .await
     }
 
+    /// Drives a component something else mounted into `root` (a custom element): the
+    /// same helpers, events heard on `root`'s parent; nothing to unmount on drop.
+    pub fn adopt(root: Element, client: Rc<ScriptedClient>) -> Ui {
+        let events = Rc::new(RefCell::new(Vec::new()));
+        let sink = events.clone();
+        let listener =
+            Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+                sink.borrow_mut().push(e.detail());
+            });
+        root.parent_element()
+            .unwrap()
+            .add_event_listener_with_callback(
+                onshi::QUALIFIED_EVENT,
+                listener.as_ref().unchecked_ref(),
+            )
+            .unwrap();
+        Ui {
+            root,
+            client,
+            feed: Rc::new(FakeFeed::default()),
+            handle: RefCell::new(None),
+            events,
+            _listener: listener,
+        }
+    }
+
     async fn attach(
         script: Rc<ScriptedClient>,
         feed: Rc<FakeFeed>,
