@@ -8,10 +8,16 @@
 //! - "マイナンバーカードで確認" reads a My Number Card on the gateway's reader
 //!   (`/v1/card-sessions`), with a PIN pad or the staff's visual check (目視確認).
 //!
+//! This crate is the library; what ships is one small cdylib per page (`pages/reception`:
+//! `pkg/reception/onshi-reception.js`), so link-time optimisation applies and a page
+//! carries only its own views. Each page exports its `mount` (below) and defines a custom
+//! element over it ([`element`]: `<onshi-reception gateway lang>` with a `credential`
+//! property, the same events, unmounted when it leaves the document).
+//!
 //! # Embedding contract
 //!
 //! ```js
-//! import init, { mount } from "./pkg/onshi.js";
+//! import { mount } from "./pkg/reception/onshi-reception.js";
 //! const handle = mount(document.getElementById("onshi"), {
 //!   gateway: "http://127.0.0.1:7611", // optional, this is the default
 //!   lang: "ja",                        // optional: "ja" (default) or "en"
@@ -114,6 +120,7 @@ pub mod feed_link;
 pub mod form;
 pub mod hooks;
 pub mod i18n;
+pub mod json;
 pub mod mount;
 pub mod pin;
 pub mod present;

@@ -82,12 +82,12 @@ pub enum FeedItem {
 /// payloads that do not parse (they are skipped, never fatal).
 pub fn parse_message(message: &FeedMessage) -> Option<FeedItem> {
     if message.event == "card_session" {
-        return serde_json::from_str(&message.data)
+        return crate::json::from_str(&message.data)
             .ok()
             .map(FeedItem::CardSession);
     }
     ReceptionEventKind::from_name(&message.event)?;
-    serde_json::from_str::<ReceptionEvent>(&message.data)
+    crate::json::from_str::<ReceptionEvent>(&message.data)
         .ok()
         .map(FeedItem::Reception)
 }

@@ -179,7 +179,8 @@ loadOptions()
     // Configured before the bundle defines the element, so it mounts once, as this user.
     configureComponent(options, initialUser());
     await import("../pkg/reception/onshi-reception.js");
-    document.getElementById("onshi-loading").remove();
+    // Mounting may have replaced it already.
+    document.getElementById("onshi-loading")?.remove();
     const sim = setupSimControls(options.gateway, options.lang, simCredential);
     const signIn = (id) => {
       selectedUser = id;

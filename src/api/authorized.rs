@@ -3,6 +3,7 @@
 //! memory, verifies the gateway's signature over each answer before it is shown, and
 //! opens the event stream with a one-time ticket.
 
+use std::any::Any;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -19,10 +20,26 @@ use crate::credential::CredentialSource;
 /// (only if it is another credential: sending the same one again cannot help). A 401 that
 /// this does not cure is reported to `credential` ([`CredentialSource::refused`]), so the
 /// page can say "sign in again".
-pub async fn authorized<T>(
+pub async fn authorized<T: 'static>(
     credential: &dyn CredentialSource,
     send: impl Fn(&str) -> Call<T>,
 ) -> Result<T, ClientError> {
+    // The credential dance is the same for every answer type: it runs once, on a boxed
+    // answer, instead of being compiled into the bundle once per type.
+    let erased = |bearer: &str| -> Call<Box<dyn Any>> {
+        let call = send(bearer);
+        Box::pin(async move { call.await.map(|value| Box::new(value) as Box<dyn Any>) })
+    };
+    let value = authorized_any(credential, &erased).await?;
+    Ok(*value
+        .downcast::<T>()
+        .expect("authorized_any returns what send made"))
+}
+
+async fn authorized_any(
+    credential: &dyn CredentialSource,
+    send: &dyn Fn(&str) -> Call<Box<dyn Any>>,
+) -> Result<Box<dyn Any>, ClientError> {
     let token = credential
         .current()
         .await

@@ -65,10 +65,10 @@ pub fn read_answer(status: u16, body: &str) -> Result<QualificationAnswer, Clien
 /// carry an [`ApiErrorBody`].
 pub fn read_body<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ClientError> {
     if (200..300).contains(&status) {
-        return serde_json::from_str(body)
+        return crate::json::from_str(body)
             .map_err(|e| ClientError::Decode(format!("answer with status {status}: {e}")));
     }
-    match serde_json::from_str::<ApiErrorBody>(body) {
+    match crate::json::from_str::<ApiErrorBody>(body) {
         Ok(body) => Err(ClientError::Api {
             status,
             error: body.error,

@@ -119,7 +119,7 @@ fn authorize(builder: RequestBuilder, bearer: &str, secret: Option<&str>) -> Req
 /// Sends `builder` (with `body` as JSON, if any) and reads a `T` or a typed error.
 fn call<T: DeserializeOwned + 'static>(
     builder: RequestBuilder,
-    body: Option<serde_json::Value>,
+    body: Option<String>,
     timeout_ms: u32,
 ) -> Call<T> {
     exchange(builder, body, timeout_ms, |status, text| {
@@ -127,13 +127,28 @@ fn call<T: DeserializeOwned + 'static>(
     })
 }
 
-/// Sends `builder` and hands the status and text to `read`.
+/// Sends `builder` and hands the status and text to `read`. Only `read` depends on the
+/// answer's type: the fetch, its deadline and abort are one function for every call
+/// (generic, they were compiled once per answer type into the bundle).
 fn exchange<T: 'static>(
     builder: RequestBuilder,
-    body: Option<serde_json::Value>,
+    body: Option<String>,
     timeout_ms: u32,
     read: impl FnOnce(u16, &str) -> Result<T, ClientError> + 'static,
 ) -> Call<T> {
+    let sent = fetch_text(builder, body, timeout_ms);
+    Box::pin(async move {
+        let (status, text) = sent.await?;
+        read(status, &text)
+    })
+}
+
+/// The fetch itself: status and body text, or why there is none.
+fn fetch_text(
+    builder: RequestBuilder,
+    body: Option<String>,
+    timeout_ms: u32,
+) -> Call<(u16, String)> {
     Box::pin(async move {
         let guard = AbortGuard::new();
         let exchange = async {
@@ -141,7 +156,8 @@ fn exchange<T: 'static>(
             let response = match body {
                 Some(body) => {
                     builder
-                        .json(&body)
+                        .header("content-type", "application/json")
+                        .body(body)
                         .map_err(|e| ClientError::Decode(e.to_string()))?
                         .send()
                         .await
@@ -154,7 +170,7 @@ fn exchange<T: 'static>(
                 .text()
                 .await
                 .map_err(|e| ClientError::Decode(e.to_string()))?;
-            read(status, &text)
+            Ok((status, text))
         };
         with_deadline(exchange, timeout_ms).await
     })
@@ -168,9 +184,9 @@ fn read_keys(status: u16, text: &str) -> Result<KeySet, ClientError> {
         .map_err(|e| ClientError::Decode(format!("the gateway's keys: {e}")))
 }
 
-fn json_of(value: &impl serde::Serialize) -> Option<serde_json::Value> {
+fn json_of(value: &impl serde::Serialize) -> Option<String> {
     // These request types always serialize.
-    serde_json::to_value(value).ok()
+    serde_json::to_string(value).ok()
 }
 
 impl GatewayClient for HttpGateway {
