@@ -26,6 +26,7 @@ pub mod api;
 pub mod card_number;
 pub mod card_session;
 pub mod codes;
+pub mod consent;
 pub mod credential;
 pub mod insurer;
 pub mod jose;
