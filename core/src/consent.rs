@@ -5,8 +5,11 @@
 //! - `POST /v1/consents` (kiosk role; body [`GiveConsent`]) → 201 [`ConsentRecord`] with a
 //!   [`ConsentRecord::receipt`]: an ES256 compact JWS (`typ` [`RECEIPT_TYP`]) by the
 //!   gateway's key over [`ReceiptClaims`]. It is committed to the store before the answer.
-//! - `DELETE /v1/consents/{id}` (kiosk role, the same patient's card session) records a
-//!   withdrawal as an event of its own; nothing is overwritten.
+//! - `GET /v1/consents?session=<id>` (kiosk role, the session's secret) → [`ConsentOverview`]
+//!   of the patient that card session authenticated.
+//! - `DELETE /v1/consents/{id}?session=<id>` (kiosk role, the same patient's card session)
+//!   records a withdrawal as an event of its own; nothing is overwritten. 200
+//!   [`ConsentRecord`] with `withdrawn_at`.
 //!
 //! A consent allows viewing for [`VALIDITY_SECS`] (24 hours) after it is given
 //! (`AvailableTime`); changing it needs a new card read.
@@ -218,6 +221,14 @@ pub fn verify_receipt(
         return Err(ReceiptError::NotYetValid);
     }
     Ok(claims)
+}
+
+/// `GET /v1/consents?session=<id>`: the consents of the patient a card session
+/// authenticated, and where each category stands now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentOverview {
+    pub consents: Vec<ConsentRecord>,
+    pub states: std::collections::BTreeMap<ConsentCategory, ConsentState>,
 }
 
 /// Where one category stands for a patient at an instant.

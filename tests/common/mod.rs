@@ -634,6 +634,24 @@ impl Ui {
     /// Drives a component something else mounted into `root` (a custom element): the
     /// same helpers, events heard on `root`'s parent; nothing to unmount on drop.
     pub fn adopt(root: Element, client: Rc<ScriptedClient>) -> Ui {
+        Self::listen(root, client, Rc::new(FakeFeed::default()))
+    }
+
+    async fn attach(
+        script: Rc<ScriptedClient>,
+        feed: Rc<FakeFeed>,
+        mount: impl FnOnce(&Element) -> Result<MountHandle, JsValue>,
+    ) -> Ui {
+        let ui = Self::listen(host_element(), script, feed);
+        let handle = mount(&ui.root).expect("mount");
+        *ui.handle.borrow_mut() = Some(handle);
+        yew::scheduler::flush().await;
+        ui
+    }
+
+    /// A `Ui` over `root` that records every `onshi:qualified` heard on its parent: the
+    /// event must bubble out of the host element.
+    fn listen(root: Element, client: Rc<ScriptedClient>, feed: Rc<FakeFeed>) -> Ui {
         let events = Rc::new(RefCell::new(Vec::new()));
         let sink = events.clone();
         let listener =
@@ -650,40 +668,8 @@ impl Ui {
         Ui {
             root,
             client,
-            feed: Rc::new(FakeFeed::default()),
-            handle: RefCell::new(None),
-            events,
-            _listener: listener,
-        }
-    }
-
-    async fn attach(
-        script: Rc<ScriptedClient>,
-        feed: Rc<FakeFeed>,
-        mount: impl FnOnce(&Element) -> Result<MountHandle, JsValue>,
-    ) -> Ui {
-        let root = host_element();
-        let events = Rc::new(RefCell::new(Vec::new()));
-        let sink = events.clone();
-        let listener =
-            Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
-                sink.borrow_mut().push(e.detail());
-            });
-        // Listen on the wrapper: the event must bubble out of the host element.
-        root.parent_element()
-            .unwrap()
-            .add_event_listener_with_callback(
-                onshi::QUALIFIED_EVENT,
-                listener.as_ref().unchecked_ref(),
-            )
-            .unwrap();
-        let handle = mount(&root).expect("mount");
-        yew::scheduler::flush().await;
-        Ui {
-            root,
-            client: script,
             feed,
-            handle: RefCell::new(Some(handle)),
+            handle: RefCell::new(None),
             events,
             _listener: listener,
         }
