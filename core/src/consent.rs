@@ -220,6 +220,25 @@ pub fn verify_receipt(
     Ok(claims)
 }
 
+/// Answer of `GET /v1/consents?session=…`: the patient's consents (oldest first) and
+/// where each category stands now ([`state_of`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentList {
+    pub consents: Vec<ConsentRecord>,
+    pub states: std::collections::BTreeMap<ConsentCategory, ConsentState>,
+}
+
+impl ConsentList {
+    /// `consents` with every category's state at `now`.
+    pub fn at(consents: Vec<ConsentRecord>, now: i64) -> Self {
+        let states = ConsentCategory::ALL
+            .iter()
+            .map(|&category| (category, state_of(&consents, category, now)))
+            .collect();
+        Self { consents, states }
+    }
+}
+
 /// Where one category stands for a patient at an instant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]

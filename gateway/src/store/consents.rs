@@ -68,9 +68,7 @@ pub(crate) fn from_name<T: serde::de::DeserializeOwned>(name: &str) -> Result<T,
 pub(crate) fn name_of<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     match serde_json::to_value(value)? {
         serde_json::Value::String(name) => Ok(name),
-        other => Err(StoreError::Worker(format!(
-            "{other} has no name to store"
-        ))),
+        other => Err(StoreError::Worker(format!("{other} has no name to store"))),
     }
 }
 
