@@ -32,6 +32,7 @@ use onshi_core::jst;
 use onshi_core::oqs::{write_response, XmlEncoding};
 use onshi_core::qualification::{QualificationResponse, ViewingConsent, ViewingConsents};
 use onshi_core::roles::Role;
+use onshi_gateway::card_reader::{Presence, Readers};
 use onshi_gateway::card_session::CardSessionSettings;
 use onshi_gateway::clock::{Clock, ManualClock};
 use onshi_gateway::keys::GatewayKey;
@@ -753,6 +754,7 @@ async fn kill_9_during_a_burst_of_consents_loses_no_answered_one(place: Place) {
     let mut answered: Vec<ConsentRecord> = Vec::new();
     let mut seed = (issuer::now() as u64) ^ 0x9e37_79b9_7f4a_7c15;
     for round in 0..3 {
+        let child_log = place.data_dir.path().join(format!("child-{round}.log"));
         let mut child = Killed(
             Command::new(std::env::current_exe().unwrap())
                 .args([
@@ -764,7 +766,7 @@ async fn kill_9_during_a_burst_of_consents_loses_no_answered_one(place: Place) {
                 ])
                 .env(CHILD_ENV, &target)
                 .stdout(Stdio::piped())
-                .stderr(Stdio::null())
+                .stderr(std::fs::File::create(&child_log).unwrap())
                 .spawn()
                 .unwrap(),
         );
@@ -781,7 +783,14 @@ async fn kill_9_during_a_burst_of_consents_loses_no_answered_one(place: Place) {
         let ready = tokio::task::spawn_blocking(move || ready_rx.recv_timeout(STEP * 2))
             .await
             .unwrap()
-            .unwrap_or_else(|_| panic!("round {round}: the child gateway never read the card"));
+            .unwrap_or_else(|_| {
+                let log = std::fs::read_to_string(&child_log).unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(30).collect();
+                panic!(
+                    "round {round}: the child gateway never read the card; its stderr ends:\n{}",
+                    tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+                )
+            });
         let mut parts = ready.split(' ');
         let port: u16 = parts.next().unwrap().parse().unwrap();
         let session = Session {
@@ -827,6 +836,11 @@ async fn kill_9_during_a_burst_of_consents_loses_no_answered_one(place: Place) {
         for sender in senders {
             sender.await.unwrap();
         }
+        // The killed gateway's virtual card went with it; the next one inserts its own
+        // only once pcscd has seen this one leave the reader.
+        tokio::task::spawn_blocking(wait_for_empty_reader)
+            .await
+            .unwrap();
         let round_answered = std::mem::take(&mut *got.lock().unwrap());
         answered.extend(round_answered.iter().cloned());
 
@@ -853,6 +867,18 @@ async fn kill_9_during_a_burst_of_consents_loses_no_answered_one(place: Place) {
             round_answered.len(),
             stored.len(),
             started.elapsed()
+        );
+    }
+}
+
+/// Waits (up to 10 s) until PC/SC sees no card in [`READER`].
+fn wait_for_empty_reader() {
+    let readers = Readers::establish().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while readers.watch(READER, Duration::from_millis(200)).unwrap() != Presence::Absent {
+        assert!(
+            Instant::now() < deadline,
+            "pcscd still sees the killed gateway's card"
         );
     }
 }
