@@ -80,6 +80,8 @@ pub struct AppState {
     pub audit: Arc<Auditor>,
     /// The clock of consents (`Config::clock`).
     pub clock: crate::clock::Clock,
+    /// `Config::consent_session_max_age`.
+    pub consent_session_max_age: Duration,
 }
 
 /// The API with its security, limits and logging layers, for a gateway listening on `port`.
@@ -303,6 +305,7 @@ impl Gateway {
             )),
             audit: Arc::clone(&audit),
             clock: config.clock.clone(),
+            consent_session_max_age: config.consent_session_max_age,
         };
         let policy = SecurityPolicy::new(addr.port(), config.allowed_origins.iter().cloned());
         let limits = RequestLimits::new(config.request_timeout, config.max_in_flight);

@@ -503,7 +503,83 @@ async fn a_kiosk_records_reads_and_withdraws_consents() {
         .iter()
         .any(|e| e["action"] == "consent.give" && e["outcome"] == "refused"));
 
+    // A consent the store cannot keep, or whose access the audit log cannot record, is
+    // answered 503 without a receipt and never counts.
+    let before = list_consents(addr, &kiosk, &session).await["consents"]
+        .as_array()
+        .unwrap()
+        .len();
+    let db =
+        rusqlite::Connection::open(gw.dir.path().join("data").join(store::STORE_FILE)).unwrap();
+    let body = give_body(&session, json!({"operations": true}));
+    for table in ["consents", "audit_log"] {
+        db.execute_batch(&format!(
+            "CREATE TRIGGER test_refuse BEFORE INSERT ON {table}
+                 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;"
+        ))
+        .unwrap();
+        let failed = call(
+            addr,
+            &kiosk,
+            "POST",
+            "/v1/consents",
+            Some(&session.secret),
+            Some(&body),
+        )
+        .await;
+        db.execute_batch("DROP TRIGGER test_refuse").unwrap();
+        assert_eq!(failed.status, StatusCode::SERVICE_UNAVAILABLE, "{table}");
+        assert!(!String::from_utf8_lossy(&failed.body).contains("receipt"));
+    }
+    let after = list_consents(addr, &kiosk, &session).await;
+    let consents = after["consents"].as_array().unwrap();
+    assert_eq!(
+        consents.len(),
+        before + 1,
+        "only the audit failure's row: {after}"
+    );
+    assert!(consents
+        .iter()
+        .all(|c| c["decisions"]["operations"].is_null() || c["withdrawn_at"].is_number()));
+    assert_ne!(after["states"]["operations"]["state"], "valid");
+
     remove_card(addr, &kiosk).await;
+    gw.stop().await;
+}
+
+/// A card session stands for the person at the kiosk only for a while after it confirmed
+/// them (10 minutes by default; 1 s here).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_that_finished_too_long_ago_is_refused() {
+    let _reader = READER_LOCK.lock().await;
+    ensure_pcscd();
+    let clock = ManualClock::at(issuer::now());
+    let gw = TestGateway::sim_with(Duration::from_millis(20), |config| {
+        kiosk_config(config, &clock);
+        config.consent_session_max_age = Duration::from_secs(1);
+    })
+    .await;
+    let kiosk = issuer::bearer(Role::Kiosk);
+    let session = start_session(gw.addr, &kiosk).await;
+    read_card(gw.addr, &kiosk, &session, "card-01", "1234").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let body = give_body(&session, json!({"medications": true}));
+    let posted = call(
+        gw.addr,
+        &kiosk,
+        "POST",
+        "/v1/consents",
+        Some(&session.secret),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(posted.status, StatusCode::CONFLICT, "{}", posted.json());
+    assert_eq!(posted.error_code(), "session_too_old");
+    let path = format!("/v1/consents?session={}", session.id);
+    let listed = call(gw.addr, &kiosk, "GET", &path, Some(&session.secret), None).await;
+    assert_eq!(listed.status, StatusCode::CONFLICT);
+    assert_eq!(listed.error_code(), "session_too_old");
+    remove_card(gw.addr, &kiosk).await;
     gw.stop().await;
 }
 

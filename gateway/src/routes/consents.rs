@@ -9,7 +9,8 @@
 //! consents of the patient whose card was just read on it.
 //!
 //! A consent is stored durably and the access written to the audit log before the `201`;
-//! if either cannot be recorded the answer is 503 and no receipt is handed out.
+//! if either cannot be recorded the answer is 503 and no receipt is handed out (a consent
+//! stored before the audit log failed is withdrawn at once, so it never counts).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -33,7 +34,7 @@ use crate::server::AppState;
 use crate::store::{NewConsent, StoreError, Withdrawal};
 
 /// How long after a card session confirmed its patient it may still stand for the person
-/// at the kiosk.
+/// at the kiosk (the default of `Config::consent_session_max_age`).
 pub const SESSION_MAX_AGE: Duration = Duration::from_secs(10 * 60);
 
 #[derive(Debug, Deserialize)]
@@ -55,7 +56,26 @@ pub async fn give_consent(
 ) -> Result<(StatusCode, Json<ConsentRecord>), ApiFailure> {
     let mut patient_ref = None;
     let result = give(&state, &who, &headers, &body, &mut patient_ref).await;
-    audited(&state, &who, "consent.give", patient_ref, result).await
+    let stored = result
+        .as_ref()
+        .ok()
+        .map(|(_, Json(record))| record.id.clone());
+    let answer = audited(&state, &who, "consent.give", patient_ref, result).await;
+    if let (Err(_), Some(id)) = (&answer, stored) {
+        // Stored, but the access could not be logged, so the patient is told it failed
+        // and gets no receipt: the stored row must not stand as a consent either. Rows are
+        // never changed, so it is withdrawn at once (best effort; logged if even that fails).
+        let withdrawal = Withdrawal {
+            consent_id: id,
+            withdrawn_at: state.clock.unix_seconds(),
+            sub: who.caller.sub.clone(),
+            desk: state.audit.desk().to_string(),
+        };
+        if let Err(err) = state.reception.store().record_withdrawal(withdrawal).await {
+            warn!("a consent whose access could not be logged could not be withdrawn: {err}");
+        }
+    }
+    answer
 }
 
 pub async fn list_consents(
@@ -248,12 +268,15 @@ fn session_patient(
         return Err(not_done());
     };
     let key = access::answer_patient_key(&answer).ok_or_else(not_done)?;
-    if since > SESSION_MAX_AGE {
+    if since > state.consent_session_max_age {
         return Err(ApiFailure::new(
             StatusCode::CONFLICT,
             ErrorCode::SessionTooOld,
-            "this card session confirmed its patient more than 10 minutes ago; read the card \
-             again",
+            format!(
+                "this card session confirmed its patient more than {} s ago; read the card \
+                 again",
+                state.consent_session_max_age.as_secs()
+            ),
         ));
     }
     Ok(SessionPatient {
