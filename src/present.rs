@@ -496,6 +496,10 @@ pub fn error_view(error: &ClientError) -> ErrorView {
                 // The pad asks before the last try (src/pin.rs); this is the gateway
                 // saying the page did not.
                 ErrorCode::LastTryNotConfirmed => (Msg::ErrorLastTryNotConfirmed, false, false),
+                // Kiosk consent: the card read must be (re)done; the message says which.
+                ErrorCode::SessionNotDone | ErrorCode::SessionTooOld => {
+                    (Msg::ErrorGateway, false, true)
+                }
             };
             ErrorView {
                 msg,

@@ -295,6 +295,13 @@ pub enum ErrorCode {
     /// 503: the gateway could not answer in time (a hang other than the terminal's, which
     /// is `terminal_timeout`); retry.
     RequestTimeout,
+    /// 409: the card session has not (or not successfully) confirmed a patient with
+    /// insurance numbers, so there is nobody to record a consent for; finish the card
+    /// read first.
+    SessionNotDone,
+    /// 409: the card session confirmed its patient too long ago (over 10 minutes) to stand
+    /// for the person at the kiosk now; read the card again.
+    SessionTooOld,
 }
 
 /// What a reception-queue event reports. Sent as the SSE `event:` name.
@@ -477,6 +484,8 @@ mod tests {
             (ErrorCode::Busy, "busy"),
             (ErrorCode::TooManyStreams, "too_many_streams"),
             (ErrorCode::RequestTimeout, "request_timeout"),
+            (ErrorCode::SessionNotDone, "session_not_done"),
+            (ErrorCode::SessionTooOld, "session_too_old"),
         ] {
             assert_eq!(serde_json::to_value(code).unwrap(), name);
         }

@@ -231,6 +231,17 @@ pub struct ConsentOverview {
     pub states: std::collections::BTreeMap<ConsentCategory, ConsentState>,
 }
 
+impl ConsentOverview {
+    /// `consents` with every category's state at `now`.
+    pub fn at(consents: Vec<ConsentRecord>, now: i64) -> Self {
+        let states = ConsentCategory::ALL
+            .iter()
+            .map(|&category| (category, state_of(&consents, category, now)))
+            .collect();
+        Self { consents, states }
+    }
+}
+
 /// Where one category stands for a patient at an instant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]

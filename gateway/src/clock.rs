@@ -5,8 +5,70 @@
 //! rather than the host's zone: Japan has no daylight saving time, and reading the local
 //! offset is unreliable in a multi-threaded process.
 
+use std::fmt;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
 use time::macros::{format_description, offset};
 use time::OffsetDateTime;
+
+/// The gateway's clock for consents (when one is given, until when it allows viewing,
+/// where it stands now): the system clock, or in tests a [`ManualClock`], so a 24-hour
+/// expiry can be checked without waiting a day.
+#[derive(Clone, Default)]
+pub struct Clock(Option<ManualClock>);
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Self {
+        Self(None)
+    }
+
+    /// A clock that reads `manual` (tests).
+    pub fn manual(manual: &ManualClock) -> Self {
+        Self(Some(manual.clone()))
+    }
+
+    /// Now, in Unix seconds.
+    pub fn unix_seconds(&self) -> i64 {
+        match &self.0 {
+            Some(manual) => manual.get(),
+            None => OffsetDateTime::now_utc().unix_timestamp(),
+        }
+    }
+}
+
+impl fmt::Debug for Clock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Some(manual) => write!(f, "Clock::manual({})", manual.get()),
+            None => f.write_str("Clock::system"),
+        }
+    }
+}
+
+/// A clock that stands still until it is set or advanced; shared by its clones.
+#[derive(Debug, Clone)]
+pub struct ManualClock(Arc<AtomicI64>);
+
+impl ManualClock {
+    /// Starts at `unix_seconds`.
+    pub fn at(unix_seconds: i64) -> Self {
+        Self(Arc::new(AtomicI64::new(unix_seconds)))
+    }
+
+    pub fn get(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    pub fn set(&self, unix_seconds: i64) {
+        self.0.store(unix_seconds, Ordering::SeqCst);
+    }
+
+    pub fn advance(&self, seconds: i64) {
+        self.0.fetch_add(seconds, Ordering::SeqCst);
+    }
+}
 
 /// Now, in JST.
 pub fn now_jst() -> OffsetDateTime {
@@ -46,6 +108,17 @@ pub fn file_stamp(at: OffsetDateTime) -> String {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn a_manual_clock_moves_only_when_told() {
+        let manual = ManualClock::at(1_795_532_400);
+        let clock = Clock::manual(&manual);
+        assert_eq!(clock.unix_seconds(), 1_795_532_400);
+        manual.advance(86_400);
+        assert_eq!(clock.clone().unix_seconds(), 1_795_618_800);
+        let system = Clock::default().unix_seconds();
+        assert!((system - OffsetDateTime::now_utc().unix_timestamp()).abs() < 5);
+    }
 
     #[test]
     fn utc_evening_is_next_day_in_japan() {

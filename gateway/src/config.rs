@@ -104,6 +104,12 @@ pub struct Config {
     pub max_event_streams: usize,
     /// [`DEFAULT_MAX_CONNECTIONS`]: open TCP connections.
     pub max_connections: usize,
+    /// The clock consents are given, expire and are withdrawn by (the system clock; tests
+    /// put a [`crate::clock::ManualClock`] here).
+    pub clock: crate::clock::Clock,
+    /// How long after a card session confirmed its patient a kiosk may still give, read or
+    /// withdraw consents on it ([`crate::routes::consents::SESSION_MAX_AGE`], 10 minutes).
+    pub consent_session_max_age: Duration,
 }
 
 impl Config {
@@ -132,6 +138,8 @@ impl Config {
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             max_event_streams: DEFAULT_MAX_EVENT_STREAMS,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            clock: crate::clock::Clock::system(),
+            consent_session_max_age: crate::routes::consents::SESSION_MAX_AGE,
         }
     }
 

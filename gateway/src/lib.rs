@@ -57,6 +57,7 @@ pub mod card_session;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod consents;
 pub mod data_dir;
 pub mod desk;
 pub mod error;

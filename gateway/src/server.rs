@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{middleware, Router};
 use onshi_core::api::GatewayMode;
 use onshi_core::roles::Capability;
@@ -31,6 +31,7 @@ use crate::routes::audit::audit_log;
 use crate::routes::card_sessions::{
     cancel_session, enter_pin, get_session, start_session, visual_check,
 };
+use crate::routes::consents::{give_consent, list_consents, withdraw_consent};
 use crate::routes::events::{events, issue_ticket, reception_queue};
 use crate::routes::health::health;
 use crate::routes::keys::keys;
@@ -77,6 +78,10 @@ pub struct AppState {
     /// The access log every patient-data access is written to first; holds the desk's
     /// signing key (`GET /v1/keys`, answer tokens).
     pub audit: Arc<Auditor>,
+    /// The clock of consents (`Config::clock`).
+    pub clock: crate::clock::Clock,
+    /// `Config::consent_session_max_age`.
+    pub consent_session_max_age: Duration,
 }
 
 /// The API with its security, limits and logging layers, for a gateway listening on `port`.
@@ -107,6 +112,10 @@ pub fn app(
         .route("/v1/card-sessions/{id}/pin", post(enter_pin))
         .route("/v1/card-sessions/{id}/visual-check", post(visual_check))
         .route_layer(needs(Capability::CardSession));
+    let consents = Router::new()
+        .route("/v1/consents", post(give_consent).get(list_consents))
+        .route("/v1/consents/{id}", delete(withdraw_consent))
+        .route_layer(needs(Capability::Consent));
     let keys_and_log = Router::new()
         .route("/v1/keys", get(keys))
         .route_layer(needs(Capability::GatewayKeys))
@@ -123,6 +132,7 @@ pub fn app(
         .merge(qualify)
         .merge(queue)
         .merge(cards)
+        .merge(consents)
         .merge(keys_and_log);
     #[cfg(feature = "sim")]
     if state.sim_faces.is_some() {
@@ -250,7 +260,8 @@ impl Gateway {
             },
             config.face_poll_interval,
             Arc::clone(&reception),
-        );
+        )
+        .storing_consents_as(&desk_id);
         #[cfg(feature = "sim")]
         let face_ticker = sim_faces
             .clone()
@@ -293,6 +304,8 @@ impl Gateway {
                 Arc::clone(&audit),
             )),
             audit: Arc::clone(&audit),
+            clock: config.clock.clone(),
+            consent_session_max_age: config.consent_session_max_age,
         };
         let policy = SecurityPolicy::new(addr.port(), config.allowed_origins.iter().cloned());
         let limits = RequestLimits::new(config.request_timeout, config.max_in_flight);

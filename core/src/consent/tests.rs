@@ -184,3 +184,17 @@ fn a_receipt_verifies_only_as_itself_unexpired_and_by_the_gateway_key() {
         Err(ReceiptError::Signature(_))
     ));
 }
+
+#[test]
+fn a_consent_list_names_every_category_by_its_wire_name() {
+    let list = ConsentOverview::at(
+        vec![record("c1", NOW, yes_to(&[ConsentCategory::Medications]))],
+        NOW + 1,
+    );
+    let value = serde_json::to_value(&list).unwrap();
+    assert_eq!(value["states"]["medications"]["state"], "valid");
+    assert_eq!(value["states"]["checkups"], json!({"state": "none"}));
+    assert_eq!(value["states"].as_object().unwrap().len(), 4);
+    let back: ConsentOverview = serde_json::from_value(value).unwrap();
+    assert_eq!(back, list);
+}

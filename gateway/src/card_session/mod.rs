@@ -312,6 +312,22 @@ impl CardSessions {
         }
     }
 
+    /// The state of session `id` if `owner` started it, and how long ago its state last
+    /// changed (for a finished session: how long ago it finished, since a finished state
+    /// never changes). Another caller's session is refused as a wrong secret would be.
+    pub fn state_for(
+        &self,
+        id: &str,
+        owner: &str,
+    ) -> Result<(CardSessionState, Duration), SessionFailure> {
+        let registry = self.shared.registry();
+        let entry = registry.sessions.get(id).ok_or(SessionFailure::NotFound)?;
+        if &*entry.owner != owner {
+            return Err(SessionFailure::Secret);
+        }
+        Ok((entry.state.clone(), entry.touched.elapsed()))
+    }
+
     /// Hands a (well-formed) PIN to the session waiting for it. With one try left the
     /// PIN goes to the card only if the user confirmed spending the last try.
     pub fn submit_pin(

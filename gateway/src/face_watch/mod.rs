@@ -11,11 +11,13 @@
 //! 2. commit the event to the store ([`crate::reception::Reception::record`]); with several
 //!    desks on one PostgreSQL store, the commit is also the clinic-wide claim, so exactly
 //!    one gateway queues the file;
-//! 3. only then move the file out of `face/`: results to `<data-dir>/face-archive/` (the
+//! 3. store the consent a result carries ([`crate::consents::face`]; a failure is logged and
+//!    the result goes on);
+//! 4. only then move the file out of `face/`: results to `<data-dir>/face-archive/` (the
 //!    terminal's original, kept as evidence of what the reader reported), refused files to
 //!    `<data-dir>/rejected/`.
 //!
-//! A crash between 2 and 3 leaves the file in `face/`; after a restart (or at another
+//! A crash between 2 and 4 leaves the file in `face/`; after a restart (or at another
 //! desk's next poll) it is read again, recognised by name and content hash, not queued
 //! twice, and moved. A crash before 2 commits leaves no claim: the next poll, here or at
 //! another desk, takes the file in.
@@ -72,6 +74,8 @@ pub struct FaceWatcher {
     tracker: Tracker,
     /// Whether the missing folder was already reported (once, not every poll).
     reported_missing: bool,
+    /// The desk id face-reader consents are stored under ([`crate::consents::face`]).
+    desk: String,
 }
 
 impl FaceWatcher {
@@ -82,7 +86,14 @@ impl FaceWatcher {
             reception,
             tracker: Tracker::default(),
             reported_missing: false,
+            desk: String::from("-"),
         }
+    }
+
+    /// Stores the consents face results carry under desk id `desk`.
+    pub fn storing_consents_as(mut self, desk: &str) -> Self {
+        self.desk = desk.to_string();
+        self
     }
 
     /// Polls until the reception queue closes.
@@ -219,6 +230,18 @@ impl FaceWatcher {
             }
         };
         let (id, kind) = (recorded.event.id, recorded.event.kind.as_str());
+        // The consent a result carries, before the file leaves face/: a crash in between
+        // reads the file again, finds the event stored and stores the consent then (once,
+        // by its id). It never holds the result back.
+        if let Some(answer) = &recorded.event.answer {
+            crate::consents::face::record_from_face_result(
+                self.reception.store().as_ref(),
+                &self.desk,
+                id,
+                answer,
+            )
+            .await;
+        }
         if recorded.new {
             // File names may carry identifiers: not at info.
             info!(id, kind, "face event queued");

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod card_sessions;
+pub mod consents;
 pub mod events;
 pub mod health;
 pub mod keys;

@@ -10,12 +10,14 @@
 //! increasing order, so a reader that remembers its last id never skips one; a file (name
 //! plus content hash) is stored once, and exactly one caller is told it stored it.
 //!
-//! Each table has its own trait ([`ReceptionEvents`], [`TerminalAdmissions`], [`AuditLog`]);
+//! Each table has its own trait ([`ReceptionEvents`], [`TerminalAdmissions`], [`AuditLog`],
+//! [`ConsentLog`]);
 //! [`Store`] gathers them with what every backend has besides (health, commit signals,
 //! schema version). A new table is a new trait here plus one file per backend.
 
 pub mod admissions;
 pub mod audit;
+pub mod consents;
 pub mod events;
 pub mod postgres;
 pub mod signals;
@@ -35,6 +37,7 @@ pub use audit::{
     Appended, AuditEntry, AuditFilter, AuditLog, AuditPage, AuditRecord, ChainHead, ChainState,
     Checkpoint, CheckpointMark,
 };
+pub use consents::{ConsentLog, NewConsent, Withdrawal};
 pub use events::{NewEvent, Page, ReceptionEvents, Recorded};
 pub use signals::{spawn_prober, Signals};
 
@@ -44,7 +47,7 @@ pub const STORE_FILE: &str = "onshi.sqlite3";
 /// The gateway's store, whichever backend. Shared as `Arc<dyn Store>`.
 #[async_trait]
 pub trait Store:
-    ReceptionEvents + TerminalAdmissions + AuditLog + Send + Sync + fmt::Debug
+    ReceptionEvents + TerminalAdmissions + AuditLog + ConsentLog + Send + Sync + fmt::Debug
 {
     /// Reachability and commit signals.
     fn signals(&self) -> &Signals;

@@ -15,6 +15,7 @@
 
 mod admissions;
 mod audit;
+mod consents;
 mod events;
 mod listen;
 mod schema;
@@ -32,6 +33,7 @@ use tokio_postgres::NoTls;
 use tracing::info;
 
 use super::audit::{AuditSecret, ChainState};
+use super::consents::{ConsentLog, NewConsent, Withdrawal};
 use super::{
     Admission, AdmissionTimes, Appended, AuditEntry, AuditFilter, AuditLog, AuditPage, AuditRecord,
     Checkpoint, NewEvent, Page, ReceptionEvents, Recorded, Signals, Store, StoreError,
@@ -200,6 +202,31 @@ impl AuditLog for PostgresStore {
 
     async fn checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError> {
         self.observe(audit::checkpoints(&self.pool).await)
+    }
+}
+
+#[async_trait]
+impl ConsentLog for PostgresStore {
+    async fn record_consent(&self, consent: NewConsent) -> Result<bool, StoreError> {
+        self.observe(consents::record(&self.pool, &consent).await)
+    }
+
+    async fn record_withdrawal(&self, withdrawal: Withdrawal) -> Result<bool, StoreError> {
+        self.observe(consents::withdraw(&self.pool, &withdrawal).await)
+    }
+
+    async fn consents_of(
+        &self,
+        patient_ref: &str,
+    ) -> Result<Vec<onshi_core::consent::ConsentRecord>, StoreError> {
+        self.observe(consents::of_patient(&self.pool, patient_ref).await)
+    }
+
+    async fn consent(
+        &self,
+        id: &str,
+    ) -> Result<Option<onshi_core::consent::ConsentRecord>, StoreError> {
+        self.observe(consents::by_id(&self.pool, id).await)
     }
 }
 

@@ -105,6 +105,38 @@ const MIGRATIONS: &[&str] = &[
         FOR EACH ROW EXECUTE FUNCTION onshi_append_only();
     CREATE TRIGGER audit_secret_no_truncate BEFORE TRUNCATE ON audit_secret
         FOR EACH STATEMENT EXECUTE FUNCTION onshi_append_only();",
+    // 5: consents and their withdrawals (store/consents.rs, consents.rs here),
+    // append-only like the audit log: a withdrawal is a row of its own, never a change to
+    // the consent. Times in Unix seconds; decisions as JSON text, as in SQLite.
+    "CREATE TABLE consents (
+        id TEXT PRIMARY KEY,
+        patient_ref TEXT NOT NULL,
+        source TEXT NOT NULL,
+        method TEXT NOT NULL,
+        decisions TEXT NOT NULL,
+        given_at BIGINT NOT NULL,
+        valid_until BIGINT NOT NULL,
+        receipt TEXT,
+        desk TEXT NOT NULL,
+        sub TEXT,
+        stored_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
+    );
+    CREATE INDEX consents_patient ON consents (patient_ref, given_at);
+    CREATE TABLE consent_withdrawals (
+        consent_id TEXT PRIMARY KEY REFERENCES consents (id),
+        withdrawn_at BIGINT NOT NULL,
+        sub TEXT NOT NULL,
+        desk TEXT NOT NULL,
+        stored_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
+    );
+    CREATE TRIGGER consents_append_only BEFORE UPDATE OR DELETE ON consents
+        FOR EACH ROW EXECUTE FUNCTION onshi_append_only();
+    CREATE TRIGGER consents_no_truncate BEFORE TRUNCATE ON consents
+        FOR EACH STATEMENT EXECUTE FUNCTION onshi_append_only();
+    CREATE TRIGGER consent_withdrawals_append_only BEFORE UPDATE OR DELETE
+        ON consent_withdrawals FOR EACH ROW EXECUTE FUNCTION onshi_append_only();
+    CREATE TRIGGER consent_withdrawals_no_truncate BEFORE TRUNCATE ON consent_withdrawals
+        FOR EACH STATEMENT EXECUTE FUNCTION onshi_append_only();",
 ];
 
 /// The version a fully migrated database is at.

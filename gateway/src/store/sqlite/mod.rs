@@ -14,6 +14,7 @@
 
 mod admissions;
 mod audit;
+mod consents;
 mod events;
 mod schema;
 
@@ -26,6 +27,7 @@ use onshi_core::api::StoreBackend;
 use rusqlite::Connection;
 
 use super::audit::{AuditSecret, ChainState};
+use super::consents::{ConsentLog, NewConsent, Withdrawal};
 use super::{
     Admission, AdmissionTimes, Appended, AuditEntry, AuditFilter, AuditLog, AuditPage, AuditRecord,
     Checkpoint, NewEvent, Page, ReceptionEvents, Recorded, Signals, Store, StoreError,
@@ -247,6 +249,34 @@ impl AuditLog for SqliteStore {
 
     async fn checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError> {
         self.with_db(|db| db.audit_checkpoints()).await
+    }
+}
+
+#[async_trait]
+impl ConsentLog for SqliteStore {
+    async fn record_consent(&self, consent: NewConsent) -> Result<bool, StoreError> {
+        self.with_db(move |db| db.record_consent(&consent)).await
+    }
+
+    async fn record_withdrawal(&self, withdrawal: Withdrawal) -> Result<bool, StoreError> {
+        self.with_db(move |db| db.record_withdrawal(&withdrawal))
+            .await
+    }
+
+    async fn consents_of(
+        &self,
+        patient_ref: &str,
+    ) -> Result<Vec<onshi_core::consent::ConsentRecord>, StoreError> {
+        let patient_ref = patient_ref.to_string();
+        self.with_db(move |db| db.consents_of(&patient_ref)).await
+    }
+
+    async fn consent(
+        &self,
+        id: &str,
+    ) -> Result<Option<onshi_core::consent::ConsentRecord>, StoreError> {
+        let id = id.to_string();
+        self.with_db(move |db| db.consent(&id)).await
     }
 }
 

@@ -83,6 +83,38 @@ const MIGRATIONS: &[&str] = &[
         BEGIN SELECT RAISE(ABORT, 'the audit key is never replaced'); END;
     CREATE TRIGGER audit_secret_no_delete BEFORE DELETE ON audit_secret
         BEGIN SELECT RAISE(ABORT, 'the audit key is never replaced'); END;",
+    // 5: consents and their withdrawals (store/consents.rs), append-only like the audit
+    // log: a withdrawal is a row of its own, never a change to the consent. Times in Unix
+    // seconds; decisions as JSON text.
+    "CREATE TABLE consents (
+        id TEXT PRIMARY KEY,
+        patient_ref TEXT NOT NULL,
+        source TEXT NOT NULL,
+        method TEXT NOT NULL,
+        decisions TEXT NOT NULL,
+        given_at INTEGER NOT NULL,
+        valid_until INTEGER NOT NULL,
+        receipt TEXT,
+        desk TEXT NOT NULL,
+        sub TEXT,
+        stored_at_ms INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX consents_patient ON consents (patient_ref, given_at);
+    CREATE TABLE consent_withdrawals (
+        consent_id TEXT PRIMARY KEY REFERENCES consents (id),
+        withdrawn_at INTEGER NOT NULL,
+        sub TEXT NOT NULL,
+        desk TEXT NOT NULL,
+        stored_at_ms INTEGER NOT NULL
+    ) STRICT;
+    CREATE TRIGGER consents_no_update BEFORE UPDATE ON consents
+        BEGIN SELECT RAISE(ABORT, 'consents are append-only'); END;
+    CREATE TRIGGER consents_no_delete BEFORE DELETE ON consents
+        BEGIN SELECT RAISE(ABORT, 'consents are append-only'); END;
+    CREATE TRIGGER consent_withdrawals_no_update BEFORE UPDATE ON consent_withdrawals
+        BEGIN SELECT RAISE(ABORT, 'consent withdrawals are append-only'); END;
+    CREATE TRIGGER consent_withdrawals_no_delete BEFORE DELETE ON consent_withdrawals
+        BEGIN SELECT RAISE(ABORT, 'consent withdrawals are append-only'); END;",
 ];
 
 /// The version a fully migrated store is at.
