@@ -18,8 +18,10 @@ mod keys;
 use futures::future::LocalBoxFuture;
 use onshi_core::api::{EventTicket, Health, QualificationAnswer, QualificationQuery, QueuePlace};
 use onshi_core::card_session::{CardSessionView, PinEntry, StartCardSession};
+use onshi_core::consent::{ConsentOverview, ConsentRecord, GiveConsent};
 use onshi_core::jose::KeySet;
 
+pub use authorized::Recorded;
 pub use authorized::{authorized, Gateway, SessionSecrets};
 pub use error::{read_answer, read_body, ClientError};
 pub use feed::{BrowserEventFeed, EventFeed, FeedMessage, FeedSignal, Subscription};
@@ -79,6 +81,28 @@ pub trait GatewayClient {
         id: &str,
         secret: Option<&str>,
     ) -> Call<CardSessionView>;
+
+    /// `GET /v1/consents?session={session}`: the consents of the patient that card
+    /// session authenticated (kiosk role, with the session's secret).
+    fn consents(&self, bearer: &str, session: &str, secret: Option<&str>) -> Call<ConsentOverview>;
+
+    /// `POST /v1/consents` (body [`GiveConsent`], the session's secret): the record with
+    /// the gateway's signed receipt.
+    fn give_consent(
+        &self,
+        bearer: &str,
+        give: GiveConsent,
+        secret: Option<&str>,
+    ) -> Call<ConsentRecord>;
+
+    /// `DELETE /v1/consents/{id}?session={session}`: the record, withdrawn.
+    fn withdraw_consent(
+        &self,
+        bearer: &str,
+        id: &str,
+        session: &str,
+        secret: Option<&str>,
+    ) -> Call<ConsentRecord>;
 
     /// `GET /v1/keys`: the gateway's public keys, for its signatures over answers.
     fn keys(&self, bearer: &str) -> Call<KeySet>;

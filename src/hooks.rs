@@ -379,9 +379,8 @@ pub fn use_card_runner<S: CardHost>(state: &UseReducerHandle<S>, client: &Client
                     wasm_bindgen_futures::spawn_local(async move {
                         match request.await {
                             Ok(Ok(view)) => dispatcher.dispatch(S::card_report(view)),
-                            Ok(Err(error)) => {
-                                dispatcher.dispatch(S::card_step(seq, CardAction::PollFailed(error)))
-                            }
+                            Ok(Err(error)) => dispatcher
+                                .dispatch(S::card_step(seq, CardAction::PollFailed(error))),
                             Err(Aborted) => {}
                         }
                     });

@@ -121,6 +121,7 @@ pub mod form;
 pub mod hooks;
 pub mod i18n;
 pub mod json;
+pub mod kiosk;
 pub mod mount;
 pub mod pin;
 pub mod present;

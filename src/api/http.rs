@@ -12,6 +12,7 @@ use onshi_core::api::{EventTicket, Health, QualificationAnswer, QualificationQue
 use onshi_core::card_session::{
     CardSessionView, PinEntry, StartCardSession, VisualCheck, SESSION_SECRET_HEADER,
 };
+use onshi_core::consent::{ConsentOverview, ConsentRecord, GiveConsent};
 use onshi_core::jose::KeySet;
 use serde::de::DeserializeOwned;
 use web_sys::{AbortController, AbortSignal};
@@ -271,6 +272,47 @@ impl GatewayClient for HttpGateway {
     ) -> Call<CardSessionView> {
         call(
             authorize(Request::delete(&self.session_url(id, "")), bearer, secret),
+            None,
+            self.card_timeout(),
+        )
+    }
+
+    fn consents(&self, bearer: &str, session: &str, secret: Option<&str>) -> Call<ConsentOverview> {
+        let session = String::from(js_sys::encode_uri_component(session));
+        let url = format!("{}/v1/consents?session={session}", self.base);
+        call(
+            authorize(Request::get(&url), bearer, secret),
+            None,
+            self.card_timeout(),
+        )
+    }
+
+    fn give_consent(
+        &self,
+        bearer: &str,
+        give: GiveConsent,
+        secret: Option<&str>,
+    ) -> Call<ConsentRecord> {
+        let url = format!("{}/v1/consents", self.base);
+        call(
+            authorize(Request::post(&url), bearer, secret),
+            json_of(&give),
+            self.card_timeout(),
+        )
+    }
+
+    fn withdraw_consent(
+        &self,
+        bearer: &str,
+        id: &str,
+        session: &str,
+        secret: Option<&str>,
+    ) -> Call<ConsentRecord> {
+        let id = String::from(js_sys::encode_uri_component(id));
+        let session = String::from(js_sys::encode_uri_component(session));
+        let url = format!("{}/v1/consents/{id}?session={session}", self.base);
+        call(
+            authorize(Request::delete(&url), bearer, secret),
             None,
             self.card_timeout(),
         )
