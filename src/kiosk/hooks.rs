@@ -80,17 +80,18 @@ pub fn use_consent_calls(state: &UseReducerHandle<Kiosk>, client: &ClientRef) {
 }
 
 /// While the patient answers, asks `GET /v1/card-sessions/{id}` every
-/// [`POLL_FALLBACK_MS`]: a session that failed (the card was taken away) ends the visit.
+/// [`super::idle::Timing::watch_ms`] ([`POLL_FALLBACK_MS`] by default): a session that failed (the card was taken away) ends the visit.
 /// When the patient is gone, the session's secret is forgotten.
 #[hook]
 pub fn use_session_watch(state: &UseReducerHandle<Kiosk>, client: &ClientRef) {
     let watched = state.watched_session().map(str::to_string);
+    let every = state.timing.watch_ms;
     {
         let dispatcher = state.dispatcher();
         let client = client.clone();
         use_effect_with(watched, move |watched| {
             let timer = watched.clone().map(|id| {
-                Interval::new(POLL_FALLBACK_MS, move || {
+                Interval::new(every, move || {
                     let call = client.0.card_session(&id);
                     let dispatcher = dispatcher.clone();
                     wasm_bindgen_futures::spawn_local(async move {

@@ -12,6 +12,8 @@ pub struct Timing {
     pub warning_ms: u64,
     /// The done screen goes back to the start after this long.
     pub done_ms: u64,
+    /// How often the authenticated card session is asked whether the card is still there.
+    pub watch_ms: u32,
 }
 
 impl Default for Timing {
@@ -20,6 +22,7 @@ impl Default for Timing {
             idle_ms: 60_000,
             warning_ms: 20_000,
             done_ms: 15_000,
+            watch_ms: crate::card::POLL_FALLBACK_MS,
         }
     }
 }
@@ -124,6 +127,7 @@ mod tests {
         idle_ms: 60_000,
         warning_ms: 20_000,
         done_ms: 15_000,
+        watch_ms: 2_000,
     };
 
     #[test]

@@ -10,6 +10,7 @@ const T: Timing = Timing {
     idle_ms: 60_000,
     warning_ms: 20_000,
     done_ms: 15_000,
+    watch_ms: 2_000,
 };
 
 fn kiosk() -> Kiosk {
