@@ -292,7 +292,7 @@ impl Kiosk {
                     return None;
                 }
                 match result {
-                    Ok(overview) if overview.consents.is_empty() => next.to_questions(),
+                    Ok(overview) if overview.consents.is_empty() => next.go_to_questions(),
                     Ok(overview) => next.set_overview_load(Load::Loaded(overview)),
                     Err(error) => next.set_overview_load(Load::Failed(error)),
                 }
@@ -345,7 +345,7 @@ impl Kiosk {
                 if withdrawing.is_some() {
                     return None;
                 }
-                next.to_questions();
+                next.go_to_questions();
             }
             Action::Answer(question, yes) => {
                 if self.screen != Screen::Question(question) {
@@ -492,7 +492,7 @@ impl Kiosk {
         }
     }
 
-    fn to_questions(&mut self) {
+    fn go_to_questions(&mut self) {
         self.screen = match self.questions.first() {
             Some(q) => Screen::Question(*q),
             None => summary(),

@@ -8,7 +8,6 @@ use yew::prelude::*;
 
 use super::flow::{Action, Kiosk};
 use crate::app::ClientRef;
-use crate::card::POLL_FALLBACK_MS;
 
 /// The browser's clock in milliseconds.
 pub fn now_ms() -> u64 {
@@ -80,7 +79,7 @@ pub fn use_consent_calls(state: &UseReducerHandle<Kiosk>, client: &ClientRef) {
 }
 
 /// While the patient answers, asks `GET /v1/card-sessions/{id}` every
-/// [`super::idle::Timing::watch_ms`] ([`POLL_FALLBACK_MS`] by default): a session that failed (the card was taken away) ends the visit.
+/// [`super::idle::Timing::watch_ms`] ([`crate::card::POLL_FALLBACK_MS`] by default): a session that failed (the card was taken away) ends the visit.
 /// When the patient is gone, the session's secret is forgotten.
 #[hook]
 pub fn use_session_watch(state: &UseReducerHandle<Kiosk>, client: &ClientRef) {
