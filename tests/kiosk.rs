@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use common::*;
+use onshi::api::ClientError;
 use onshi::credential::CredentialOption;
 use onshi::kiosk::idle::Timing;
 use onshi::kiosk::lang::KioskLang;
@@ -150,6 +151,11 @@ impl Ui {
     /// Types the PIN on the pad and sends it, by keys only.
     async fn enter_pin(&self) {
         self.at("pin").await;
+        assert!(
+            self.active_data("class")
+                .is_some_and(|c| c.contains("onshi-pin__display")),
+            "the pad's display has the focus"
+        );
         self.keys(DISPLAY, &["1", "2", "3", "4", "Enter"]).await;
         self.settle().await;
     }
@@ -501,4 +507,57 @@ async fn consents_on_record_can_be_withdrawn() {
     assert!(!ui.exists("[data-action=withdraw]"));
     ui.press("[data-action=next]").await;
     ui.at("question").await;
+}
+
+#[wasm_bindgen_test]
+async fn a_receipt_for_other_decisions_is_refused() {
+    let ui = kiosk(KioskLang::En, Timing::default()).await;
+    let everything = ConsentDecisions {
+        medications: Some(true),
+        checkups: Some(true),
+        limit_certificate: Some(true),
+        specific_disease: Some(true),
+        ..Default::default()
+    };
+    ui.client
+        .consent_replies
+        .borrow_mut()
+        .push_back(Ok(consent_record(
+            "c1",
+            everything,
+            now_secs(),
+            &gateway_key(),
+        )));
+    ui.enter_pin().await;
+    ui.answer_all().await;
+    ui.press("[data-action=record]").await;
+    assert!(
+        ui.wait_for("[data-error=receipt_refused][role=alert]", 3_000)
+            .await
+    );
+    assert_eq!(ui.screen(), "summary");
+    ui.assert_lang(KioskLang::En);
+}
+
+#[wasm_bindgen_test]
+async fn a_gateway_that_cannot_start_a_session_asks_for_staff() {
+    let client = Rc::new(ScriptedClient::default());
+    client
+        .start_replies
+        .borrow_mut()
+        .push_back(Err(ClientError::Unreachable));
+    let ui = mount_kiosk(KioskLang::Vi, client, Timing::default()).await;
+    assert!(ui.wait_for("[data-error=start][role=alert]", 2_000).await);
+    ui.assert_lang(KioskLang::Vi);
+    // Trying again starts a new session (the scripted gateway now answers).
+    ui.press("[data-action=start-over]").await;
+    ui.at("start").await;
+    assert_eq!(
+        ui.client
+            .card_calls()
+            .iter()
+            .filter(|c| *c == "start")
+            .count(),
+        2
+    );
 }

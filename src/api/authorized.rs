@@ -12,7 +12,7 @@ use futures::future::LocalBoxFuture;
 use onshi_core::api::{ErrorCode, Health, QualificationAnswer, QualificationQuery, QueuePlace};
 use onshi_core::card_session::{CardSessionView, PinEntry, StartCardSession};
 use onshi_core::consent::{
-    ConsentDecisions, ConsentOverview, ConsentRecord, GiveConsent, ReceiptClaims,
+    ConsentDecisions, ConsentOverview, ConsentRecord, GiveConsent, ReceiptClaims, ReceiptError,
 };
 
 use super::{AnswerKeys, Call, ClientError, EventFeed, FeedSignal, GatewayClient, Subscription};
@@ -225,8 +225,8 @@ impl Gateway {
 
     /// `POST /v1/consents` for the patient card session `session` authenticated. The
     /// record is returned only once its receipt verified against the gateway's keys at
-    /// `now` (Unix seconds) and names this consent; a missing, forged, other or expired
-    /// receipt is [`ClientError::Receipt`] (or [`ClientError::AnswerSignature`] when
+    /// `now` (Unix seconds), names this consent and carries the decisions sent; a
+    /// missing, forged, other or expired receipt is [`ClientError::Receipt`] (or [`ClientError::AnswerSignature`] when
     /// there is none), never a success.
     pub fn give_consent(
         &self,
@@ -256,6 +256,10 @@ impl Gateway {
                     this.call(|client, bearer| client.keys(bearer))
                 })
                 .await?;
+            // What is shown as agreed comes from the receipt: it must be what was sent.
+            if claims.decisions != decisions {
+                return Err(ClientError::Receipt(ReceiptError::OtherConsent));
+            }
             Ok(Recorded { record, claims })
         })
     }

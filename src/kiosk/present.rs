@@ -18,7 +18,7 @@ pub fn screen_key(kiosk: &Kiosk) -> &'static str {
             CardView::Busy(Msg::Reading) => "reading",
             CardView::Busy(_) => "verifying",
             CardView::Pin { .. } => "pin",
-            CardView::Failed { .. } => "card_failed",
+            CardView::Failed { .. } | CardView::StartFailed => "card_failed",
         },
         Screen::Overview { .. } => "overview",
         Screen::Question(_) => "question",
@@ -40,12 +40,14 @@ pub enum CardView {
     },
     /// Ended without a result; `blocked`: the card needs the city office.
     Failed { blocked: bool },
+    /// The session could not be started (gateway down, not signed in): staff must help.
+    StartFailed,
 }
 
 pub fn card_view(flow: &CardFlow) -> CardView {
     match &flow.stage {
         CardStage::Starting => CardView::Start,
-        CardStage::StartFailed(_) => CardView::Failed { blocked: false },
+        CardStage::StartFailed(_) => CardView::StartFailed,
         CardStage::Session(state) => match state {
             CardSessionState::WaitingForCard { .. } | CardSessionState::Cancelled => {
                 CardView::Start

@@ -69,16 +69,19 @@ pub fn KioskApp(props: &KioskProps) -> Html {
     let key = present::screen_key(&state);
     let heading_ref = use_node_ref();
 
-    // Effect: each new screen takes the focus on its heading (keyboard, screen reader).
+    // Effect: each new screen takes the focus on its heading (keyboard, screen reader),
+    // but the PIN pad keeps it on its display, where the digits are typed.
     {
         let heading_ref = heading_ref.clone();
         let focus_key = match &state.screen {
             Screen::Question(q) => format!("{key}-{}", q.key()),
             _ => key.to_string(),
         };
-        use_effect_with(focus_key, move |_| {
-            if let Some(heading) = heading_ref.cast::<web_sys::HtmlElement>() {
-                let _ = heading.focus();
+        use_effect_with(focus_key, move |key| {
+            if key != "pin" {
+                if let Some(heading) = heading_ref.cast::<web_sys::HtmlElement>() {
+                    let _ = heading.focus();
+                }
             }
         });
     }
@@ -258,6 +261,15 @@ fn CardScreen(props: &CardScreenProps) -> Html {
                 <button type="button" class="onshi-kiosk__button onshi-kiosk__button--primary"
                     data-action="start-over" onclick={dispatch(&props.state, Action::Finish)}>
                     { words(lang, if blocked { Msg::StartOver } else { Msg::CardRetry }) }
+                </button>
+            </div>
+        },
+        CardView::StartFailed => html! {
+            <div class="onshi-kiosk__failed" role="alert" data-error="start">
+                { heading(h, r, lang, Msg::RequestFailed) }
+                <button type="button" class="onshi-kiosk__button onshi-kiosk__button--primary"
+                    data-action="start-over" onclick={dispatch(&props.state, Action::Finish)}>
+                    { words(lang, Msg::TryAgain) }
                 </button>
             </div>
         },
