@@ -15,7 +15,9 @@ use onshi_core::consent::{
     ConsentDecisions, ConsentOverview, ConsentRecord, GiveConsent, ReceiptClaims, ReceiptError,
 };
 
-use super::{AnswerKeys, Call, ClientError, EventFeed, FeedSignal, GatewayClient, Subscription};
+use super::{
+    AnswerKeys, Call, ClientError, EventFeed, FeedSignal, GatewayClient, Json, Subscription,
+};
 use crate::credential::CredentialSource;
 
 /// Runs `send` with the current credential. When the gateway answers
@@ -220,7 +222,9 @@ impl Gateway {
     /// `GET /v1/consents?session=<id>` with the session's secret.
     pub fn consents(&self, session: &str) -> Call<ConsentOverview> {
         let (session, secret) = (session.to_string(), self.secrets.get(session));
-        self.call(move |client, bearer| client.consents(bearer, &session, secret.as_deref()))
+        let asked =
+            self.call(move |client, bearer| client.consents(bearer, &session, secret.as_deref()));
+        Box::pin(async move { asked.await?.read() })
     }
 
     /// `POST /v1/consents` for the patient card session `session` authenticated. The
@@ -234,17 +238,16 @@ impl Gateway {
         decisions: ConsentDecisions,
         now: Rc<dyn Fn() -> i64>,
     ) -> Call<Recorded> {
-        let give = GiveConsent {
+        let give = Json::of(&GiveConsent {
             session: session.to_string(),
             decisions,
-        };
-        let secret = self.secrets.get(session);
-        let sent = self.call(move |client, bearer| {
-            client.give_consent(bearer, give.clone(), secret.as_deref())
         });
+        let secret = self.secrets.get(session);
+        let sent =
+            self.call(move |client, bearer| client.give_consent(bearer, &give, secret.as_deref()));
         let this = self.clone();
         Box::pin(async move {
-            let record = sent.await?;
+            let record = sent.await?.read()?;
             let Some(token) = record.receipt.clone() else {
                 return Err(ClientError::AnswerSignature(
                     "the consent came without a receipt".into(),
@@ -268,9 +271,10 @@ impl Gateway {
     pub fn withdraw_consent(&self, id: &str, session: &str) -> Call<ConsentRecord> {
         let (id, session) = (id.to_string(), session.to_string());
         let secret = self.secrets.get(&session);
-        self.call(move |client, bearer| {
+        let withdrawn = self.call(move |client, bearer| {
             client.withdraw_consent(bearer, &id, &session, secret.as_deref())
-        })
+        });
+        Box::pin(async move { withdrawn.await?.read() })
     }
 
     /// Forgets card session `id`'s secret (the kiosk's patient has gone).

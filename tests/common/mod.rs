@@ -12,7 +12,7 @@ use futures::channel::oneshot;
 use futures::future::LocalBoxFuture;
 use gloo_timers::future::TimeoutFuture;
 use onshi::api::{
-    Call, ClientError, EventFeed, FeedMessage, FeedSignal, GatewayClient, Subscription,
+    Call, ClientError, EventFeed, FeedMessage, FeedSignal, GatewayClient, Json, Subscription,
     HEALTH_EVERY_MS,
 };
 use onshi::config::MountOptions;
@@ -210,7 +210,12 @@ impl ScriptedClient {
 }
 
 impl GatewayClient for ScriptedClient {
-    fn consents(&self, bearer: &str, session: &str, secret: Option<&str>) -> Call<ConsentOverview> {
+    fn consents(
+        &self,
+        bearer: &str,
+        session: &str,
+        secret: Option<&str>,
+    ) -> Call<Json<ConsentOverview>> {
         if let Err(e) = self.gate("consents", bearer) {
             return Box::pin(async move { Err(e) });
         }
@@ -221,15 +226,16 @@ impl GatewayClient for ScriptedClient {
                 states: Default::default(),
             })
         });
-        Box::pin(async move { reply })
+        Box::pin(async move { reply.map(|overview| Json::of(&overview)) })
     }
 
     fn give_consent(
         &self,
         bearer: &str,
-        give: GiveConsent,
+        give: &Json<GiveConsent>,
         secret: Option<&str>,
-    ) -> Call<ConsentRecord> {
+    ) -> Call<Json<ConsentRecord>> {
+        let give = give.read().expect("a GiveConsent body");
         if let Err(e) = self.gate("give_consent", bearer) {
             return Box::pin(async move { Err(e) });
         }
@@ -247,7 +253,7 @@ impl GatewayClient for ScriptedClient {
                 ))
             });
         self.given.borrow_mut().push(give);
-        Box::pin(async move { reply })
+        Box::pin(async move { reply.map(|record| Json::of(&record)) })
     }
 
     fn withdraw_consent(
@@ -256,7 +262,7 @@ impl GatewayClient for ScriptedClient {
         id: &str,
         session: &str,
         secret: Option<&str>,
-    ) -> Call<ConsentRecord> {
+    ) -> Call<Json<ConsentRecord>> {
         if let Err(e) = self.gate("withdraw_consent", bearer) {
             return Box::pin(async move { Err(e) });
         }
@@ -269,7 +275,7 @@ impl GatewayClient for ScriptedClient {
             &gateway_key(),
         );
         record.withdrawn_at = Some(now_secs());
-        Box::pin(async move { Ok(record) })
+        Box::pin(async move { Ok(Json::of(&record)) })
     }
 
     fn start_card_session(&self, bearer: &str, _: StartCardSession) -> Call<CardSessionView> {
