@@ -5,7 +5,7 @@ const HtmlWebpackPlugin = require("html-webpack-plugin");
 const CopyWebpackPlugin = require("copy-webpack-plugin");
 
 module.exports = () => ({
-  entry: { reception: "./www/reception.js" },
+  entry: { reception: "./www/reception.js", kiosk: "./www/kiosk.js" },
   output: {
     path: path.resolve(__dirname, "dist"),
     filename: "[name].[contenthash].js",
@@ -19,6 +19,11 @@ module.exports = () => ({
       template: "www/index.html",
       filename: "index.html",
       chunks: ["reception"],
+    }),
+    new HtmlWebpackPlugin({
+      template: "www/kiosk.html",
+      filename: "kiosk.html",
+      chunks: ["kiosk"],
     }),
     new CopyWebpackPlugin({
       patterns: [

@@ -15,11 +15,15 @@ mod feed;
 mod http;
 mod keys;
 
+use std::marker::PhantomData;
+
 use futures::future::LocalBoxFuture;
 use onshi_core::api::{EventTicket, Health, QualificationAnswer, QualificationQuery, QueuePlace};
 use onshi_core::card_session::{CardSessionView, PinEntry, StartCardSession};
+use onshi_core::consent::{ConsentOverview, ConsentRecord, GiveConsent};
 use onshi_core::jose::KeySet;
 
+pub use authorized::Recorded;
 pub use authorized::{authorized, Gateway, SessionSecrets};
 pub use error::{read_answer, read_body, ClientError};
 pub use feed::{BrowserEventFeed, EventFeed, FeedMessage, FeedSignal, Subscription};
@@ -28,6 +32,46 @@ pub use http::{
     QUEUE_PLACE_TIMEOUT_MS, REQUEST_REF_HEADER,
 };
 pub use keys::AnswerKeys;
+
+/// A JSON text of type `T`: an answer as it came, or a request body as it goes. Read
+/// with [`Json::read`] only where the value is used: a [`GatewayClient`] method typed by
+/// its answer would link that answer's decoder into every page that holds a client (its
+/// methods are a vtable), even pages that never make the call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Json<T> {
+    text: String,
+    _type: PhantomData<fn() -> T>,
+}
+
+impl<T> Json<T> {
+    /// `text`, taken to be a `T` (checked by [`Json::read`]).
+    pub fn from_text(text: String) -> Self {
+        Self {
+            text,
+            _type: PhantomData,
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> Json<T> {
+    /// The value; a text that is not a `T` is [`ClientError::Decode`].
+    pub fn read(&self) -> Result<T, ClientError> {
+        crate::json::from_str(&self.text)
+            .map_err(|e| ClientError::Decode(format!("the gateway's answer: {e}")))
+    }
+}
+
+impl<T: serde::Serialize> Json<T> {
+    /// `value` as JSON.
+    pub fn of(value: &T) -> Self {
+        // The wire types always serialize.
+        Self::from_text(serde_json::to_string(value).unwrap_or_default())
+    }
+}
 
 /// A gateway call in flight. Dropping it cancels the request: implementations must not
 /// keep working (or keep a connection open) for an answer nobody waits for.
@@ -79,6 +123,33 @@ pub trait GatewayClient {
         id: &str,
         secret: Option<&str>,
     ) -> Call<CardSessionView>;
+
+    /// `GET /v1/consents?session={session}`: the consents of the patient that card
+    /// session authenticated (kiosk role, with the session's secret).
+    fn consents(
+        &self,
+        bearer: &str,
+        session: &str,
+        secret: Option<&str>,
+    ) -> Call<Json<ConsentOverview>>;
+
+    /// `POST /v1/consents` (body [`GiveConsent`], the session's secret): the record with
+    /// the gateway's signed receipt.
+    fn give_consent(
+        &self,
+        bearer: &str,
+        give: &Json<GiveConsent>,
+        secret: Option<&str>,
+    ) -> Call<Json<ConsentRecord>>;
+
+    /// `DELETE /v1/consents/{id}?session={session}`: the record, withdrawn.
+    fn withdraw_consent(
+        &self,
+        bearer: &str,
+        id: &str,
+        session: &str,
+        secret: Option<&str>,
+    ) -> Call<Json<ConsentRecord>>;
 
     /// `GET /v1/keys`: the gateway's public keys, for its signatures over answers.
     fn keys(&self, bearer: &str) -> Call<KeySet>;

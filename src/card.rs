@@ -7,6 +7,28 @@ use onshi_core::card_session::{CardErrorCode, CardSessionState, CardSessionView}
 
 use crate::api::ClientError;
 
+/// A card session a page left while it was still going; the page cancels it
+/// (`DELETE`). Numbered so each one is sent once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Abandoned {
+    pub seq: u64,
+    pub session_id: String,
+}
+
+/// A page state that holds a card attempt (the reception desk's, the kiosk's): what the
+/// card hooks ([`crate::hooks::use_card_runner`], [`crate::hooks::use_card_commands`])
+/// read from it and dispatch to it, so both pages drive sessions with the same code.
+pub trait CardHost: yew::Reducible + 'static {
+    /// The card attempt on screen and its number.
+    fn card(&self) -> Option<(u64, &CardFlow)>;
+    /// The latest session left while still going, to be cancelled.
+    fn abandoned(&self) -> Option<&Abandoned>;
+    /// The action carrying step `action` of attempt `seq`.
+    fn card_step(seq: u64, action: CardAction) -> Self::Action;
+    /// The action carrying a report of the gateway on a session.
+    fn card_report(view: CardSessionView) -> Self::Action;
+}
+
 /// How long the component waits for an SSE report before asking `GET …/{id}`.
 pub const POLL_FALLBACK_MS: u32 = 2_000;
 

@@ -16,12 +16,11 @@ use wasm_bindgen::prelude::*;
 use crate::MountHandle;
 
 #[wasm_bindgen(inline_js = r#"
-const OPTION_ATTRIBUTES = ["gateway", "lang"];
-
-export function defineOnshiElement(name, connect) {
+export function defineOnshiElement(name, attributes, connect) {
   if (customElements.get(name)) return false;
+  const optionAttributes = Array.from(attributes);
   customElements.define(name, class extends HTMLElement {
-    static get observedAttributes() { return OPTION_ATTRIBUTES; }
+    static get observedAttributes() { return optionAttributes; }
 
     constructor() {
       super();
@@ -74,7 +73,7 @@ export function defineOnshiElement(name, connect) {
 
     _onshiMount() {
       const options = {};
-      for (const key of OPTION_ATTRIBUTES) {
+      for (const key of optionAttributes) {
         const value = this.getAttribute(key);
         if (value !== null) options[key] = value;
       }
@@ -94,19 +93,33 @@ export function defineOnshiElement(name, connect) {
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = defineOnshiElement)]
-    fn define_onshi_element(name: &str, connect: &js_sys::Function) -> bool;
+    fn define_onshi_element(
+        name: &str,
+        attributes: js_sys::Array,
+        connect: &js_sys::Function,
+    ) -> bool;
 }
 
 /// A page's mount function: the element and its options in, a handle or a JS `Error` out.
 pub type Connect = Rc<dyn Fn(web_sys::Element, JsValue) -> Result<MountHandle, JsValue>>;
 
+/// The attributes every page's element reads as options.
+pub const OPTION_ATTRIBUTES: [&str; 2] = ["gateway", "lang"];
+
 /// Defines `<name>` over `connect` (nothing happens if the name is taken already, for
 /// example when a page loads the same bundle twice). Returns whether it defined it.
 pub fn define(name: &str, connect: Connect) -> bool {
+    define_with_attributes(name, &OPTION_ATTRIBUTES, connect)
+}
+
+/// [`define`] with the page's own option attributes (e.g. the kiosk's `categories`
+/// besides `gateway` and `lang`).
+pub fn define_with_attributes(name: &str, attributes: &[&str], connect: Connect) -> bool {
     let callback = Closure::<dyn Fn(web_sys::Element, JsValue) -> Result<JsValue, JsValue>>::new(
         move |element, options| connect(element, options).map(JsValue::from),
     );
-    let defined = define_onshi_element(name, callback.as_ref().unchecked_ref());
+    let attributes: js_sys::Array = attributes.iter().map(|a| JsValue::from_str(a)).collect();
+    let defined = define_onshi_element(name, attributes, callback.as_ref().unchecked_ref());
     // The element class holds it for the rest of the page's life.
     callback.forget();
     defined

@@ -15,7 +15,7 @@ use yew::prelude::*;
 use crate::access::{Access, AccessAction};
 use crate::api::{ClientError, FeedSignal, Subscription};
 use crate::app::{ClientRef, CredentialRef, FeedRef};
-use crate::card::{Busy, CardAction, CardStage, POLL_FALLBACK_MS};
+use crate::card::{Busy, CardAction, CardHost, CardStage, POLL_FALLBACK_MS};
 use crate::credential::CredentialSource;
 use crate::events;
 use crate::feed_link::{FeedLink, FeedLinkState, LinkAction};
@@ -324,7 +324,7 @@ pub fn use_finished_cards(state: &UseReducerHandle<Reception>, queue: UseReducer
 /// report arrived for [`POLL_FALLBACK_MS`], and cancels (`DELETE`) every session the desk
 /// left while it was still going, including on unmount.
 #[hook]
-pub fn use_card_runner(state: &UseReducerHandle<Reception>, client: &ClientRef) {
+pub fn use_card_runner<S: CardHost>(state: &UseReducerHandle<S>, client: &ClientRef) {
     let mounted = use_mut_ref(|| true);
     let live = use_mut_ref(|| None::<String>);
     *live.borrow_mut() = state
@@ -347,10 +347,7 @@ pub fn use_card_runner(state: &UseReducerHandle<Reception>, client: &ClientRef) 
                 wasm_bindgen_futures::spawn_local(async move {
                     let result = call.await;
                     if *mounted.borrow() {
-                        dispatcher.dispatch(Action::Card {
-                            seq,
-                            action: CardAction::Started(result),
-                        });
+                        dispatcher.dispatch(S::card_step(seq, CardAction::Started(result)));
                     } else if let Ok(view) = result {
                         if !view.state.is_final() {
                             let _ = client.0.cancel_card_session(&view.id).await;
@@ -381,11 +378,9 @@ pub fn use_card_runner(state: &UseReducerHandle<Reception>, client: &ClientRef) 
                     *pending.borrow_mut() = Some(handle);
                     wasm_bindgen_futures::spawn_local(async move {
                         match request.await {
-                            Ok(Ok(view)) => dispatcher.dispatch(Action::CardReport(view)),
-                            Ok(Err(error)) => dispatcher.dispatch(Action::Card {
-                                seq,
-                                action: CardAction::PollFailed(error),
-                            }),
+                            Ok(Ok(view)) => dispatcher.dispatch(S::card_report(view)),
+                            Ok(Err(error)) => dispatcher
+                                .dispatch(S::card_step(seq, CardAction::PollFailed(error))),
                             Err(Aborted) => {}
                         }
                     });
@@ -403,7 +398,7 @@ pub fn use_card_runner(state: &UseReducerHandle<Reception>, client: &ClientRef) 
 
     // Effect: cancel sessions the desk left.
     {
-        let abandoned = state.abandoned.clone();
+        let abandoned = state.abandoned().cloned();
         let key = abandoned.as_ref().map(|a| a.seq);
         let client = client.clone();
         use_effect_with(key, move |_| {
@@ -444,7 +439,10 @@ pub struct CardCommands {
 
 /// Step commands for the current card attempt.
 #[hook]
-pub fn use_card_commands(state: &UseReducerHandle<Reception>, client: &ClientRef) -> CardCommands {
+pub fn use_card_commands<S: CardHost>(
+    state: &UseReducerHandle<S>,
+    client: &ClientRef,
+) -> CardCommands {
     // Only while the card waits for the PIN and nothing else is on its way.
     let target = state
         .card()
@@ -461,10 +459,7 @@ pub fn use_card_commands(state: &UseReducerHandle<Reception>, client: &ClientRef
             let Some((seq, id)) = target.clone() else {
                 return;
             };
-            dispatcher.dispatch(Action::Card {
-                seq,
-                action: CardAction::Sending(busy),
-            });
+            dispatcher.dispatch(S::card_step(seq, CardAction::Sending(busy)));
             let call = match pin {
                 Some(pin) => client.0.send_pin(
                     &id,
@@ -478,11 +473,10 @@ pub fn use_card_commands(state: &UseReducerHandle<Reception>, client: &ClientRef
             let dispatcher = dispatcher.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match call.await {
-                    Ok(view) => dispatcher.dispatch(Action::CardReport(view)),
-                    Err(error) => dispatcher.dispatch(Action::Card {
-                        seq,
-                        action: CardAction::StepFailed(error),
-                    }),
+                    Ok(view) => dispatcher.dispatch(S::card_report(view)),
+                    Err(error) => {
+                        dispatcher.dispatch(S::card_step(seq, CardAction::StepFailed(error)))
+                    }
                 }
             });
         }

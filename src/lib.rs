@@ -8,8 +8,13 @@
 //! - "マイナンバーカードで確認" reads a My Number Card on the gateway's reader
 //!   (`/v1/card-sessions`), with a PIN pad or the staff's visual check (目視確認).
 //!
+//! The patient kiosk ([`kiosk`], `pages/kiosk`: `<onshi-kiosk>`) is the second page: a
+//! patient authenticates with their card and decides which records the clinicians treating
+//! them may see (閲覧同意), in five languages; it shares the card-session hooks and the PIN
+//! pad with the reception desk.
+//!
 //! This crate is the library; what ships is one small cdylib per page (`pages/reception`:
-//! `pkg/reception/onshi-reception.js`), so link-time optimisation applies and a page
+//! `pkg/reception/onshi-reception.js`; `pages/kiosk`), so link-time optimisation applies and a page
 //! carries only its own views. Each page exports its `mount` (below) and defines a custom
 //! element over it ([`element`]: `<onshi-reception gateway lang>` with a `credential`
 //! property, the same events, unmounted when it leaves the document).
@@ -121,6 +126,7 @@ pub mod form;
 pub mod hooks;
 pub mod i18n;
 pub mod json;
+pub mod kiosk;
 pub mod mount;
 pub mod pin;
 pub mod present;

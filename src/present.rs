@@ -452,6 +452,12 @@ pub fn error_view(error: &ClientError) -> ErrorView {
         ClientError::Decode(_) => plain(Msg::ErrorDecode, true),
         ClientError::NotSignedIn => plain(Msg::NotSignedIn, false),
         // Never the answer itself: the rule that failed, for whoever looks into it.
+        ClientError::Receipt(reason) => ErrorView {
+            msg: Msg::ErrorAnswerSignature,
+            detail: Some(reason.to_string()),
+            retry: true,
+            fix_fields: false,
+        },
         ClientError::AnswerSignature(reason) => ErrorView {
             msg: Msg::ErrorAnswerSignature,
             detail: Some(reason.clone()),

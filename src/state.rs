@@ -14,7 +14,7 @@ use onshi_core::card_session::{CardSessionState, CardSessionView, VerificationMe
 use yew::Reducible;
 
 use crate::api::ClientError;
-use crate::card::{CardAction, CardFlow, CardStage};
+use crate::card::{CardAction, CardFlow, CardHost, CardStage};
 use crate::form::{problem_from_code, Field, FormState, Verdict};
 
 /// A short note shown above the form while editing.
@@ -64,13 +64,7 @@ impl Origin {
     }
 }
 
-/// A card session the desk left while it was still going; the component cancels it
-/// (`DELETE`). Numbered so each one is sent once.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Abandoned {
-    pub seq: u64,
-    pub session_id: String,
-}
+pub use crate::card::Abandoned;
 
 /// A card session that reached `done` at this desk. The gateway also queues its result
 /// (a `card_result` whose `source_file` is `card-session/<id>`); the component tells the
@@ -176,6 +170,24 @@ pub enum Action {
     /// Open a result from the queue (face reader or card); entries without an answer
     /// change nothing.
     OpenEntry(Box<ReceptionEvent>),
+}
+
+impl CardHost for Reception {
+    fn card(&self) -> Option<(u64, &CardFlow)> {
+        Reception::card(self)
+    }
+
+    fn abandoned(&self) -> Option<&Abandoned> {
+        self.abandoned.as_ref()
+    }
+
+    fn card_step(seq: u64, action: CardAction) -> Action {
+        Action::Card { seq, action }
+    }
+
+    fn card_report(view: CardSessionView) -> Action {
+        Action::CardReport(view)
+    }
 }
 
 impl Reception {

@@ -54,9 +54,10 @@ pub fn points_at_gateway(error: &ClientError) -> bool {
         ClientError::Unreachable | ClientError::Timeout | ClientError::Decode(_) => true,
         ClientError::Api { status, .. } => *status >= 500,
         // Nothing was sent, or the gateway answered in full (its signature is the fault).
-        ClientError::Cancelled | ClientError::NotSignedIn | ClientError::AnswerSignature(_) => {
-            false
-        }
+        ClientError::Cancelled
+        | ClientError::NotSignedIn
+        | ClientError::AnswerSignature(_)
+        | ClientError::Receipt(_) => false,
     }
 }
 

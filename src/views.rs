@@ -8,7 +8,7 @@ mod field;
 mod form;
 mod in_flight;
 mod lang_switch;
-mod pin_pad;
+pub mod pin_pad;
 mod queue_panel;
 mod reception;
 mod result_card;

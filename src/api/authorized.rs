@@ -11,8 +11,13 @@ use std::rc::Rc;
 use futures::future::LocalBoxFuture;
 use onshi_core::api::{ErrorCode, Health, QualificationAnswer, QualificationQuery, QueuePlace};
 use onshi_core::card_session::{CardSessionView, PinEntry, StartCardSession};
+use onshi_core::consent::{
+    ConsentDecisions, ConsentOverview, ConsentRecord, GiveConsent, ReceiptClaims, ReceiptError,
+};
 
-use super::{AnswerKeys, Call, ClientError, EventFeed, FeedSignal, GatewayClient, Subscription};
+use super::{
+    AnswerKeys, Call, ClientError, EventFeed, FeedSignal, GatewayClient, Json, Subscription,
+};
 use crate::credential::CredentialSource;
 
 /// Runs `send` with the current credential. When the gateway answers
@@ -65,6 +70,14 @@ async fn authorized_any(
         credential.refused(&fresh);
     }
     result
+}
+
+/// A consent the gateway recorded, with what its verified receipt says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub record: ConsentRecord,
+    /// The receipt's claims, checked against the gateway's keys: what is shown as agreed.
+    pub claims: ReceiptClaims,
 }
 
 /// How many card sessions' secrets are kept: a desk drives one session at a time, and a
@@ -204,6 +217,69 @@ impl Gateway {
             secrets.forget(&id);
             Ok(view)
         })
+    }
+
+    /// `GET /v1/consents?session=<id>` with the session's secret.
+    pub fn consents(&self, session: &str) -> Call<ConsentOverview> {
+        let (session, secret) = (session.to_string(), self.secrets.get(session));
+        let asked =
+            self.call(move |client, bearer| client.consents(bearer, &session, secret.as_deref()));
+        Box::pin(async move { asked.await?.read() })
+    }
+
+    /// `POST /v1/consents` for the patient card session `session` authenticated. The
+    /// record is returned only once its receipt verified against the gateway's keys at
+    /// `now` (Unix seconds), names this consent and carries the decisions sent; a
+    /// missing, forged, other or expired receipt is [`ClientError::Receipt`] (or [`ClientError::AnswerSignature`] when
+    /// there is none), never a success.
+    pub fn give_consent(
+        &self,
+        session: &str,
+        decisions: ConsentDecisions,
+        now: Rc<dyn Fn() -> i64>,
+    ) -> Call<Recorded> {
+        let give = Json::of(&GiveConsent {
+            session: session.to_string(),
+            decisions,
+        });
+        let secret = self.secrets.get(session);
+        let sent =
+            self.call(move |client, bearer| client.give_consent(bearer, &give, secret.as_deref()));
+        let this = self.clone();
+        Box::pin(async move {
+            let record = sent.await?.read()?;
+            let Some(token) = record.receipt.clone() else {
+                return Err(ClientError::AnswerSignature(
+                    "the consent came without a receipt".into(),
+                ));
+            };
+            let claims = this
+                .keys
+                .verify_receipt(&token, &record.id, now(), || {
+                    this.call(|client, bearer| client.keys(bearer))
+                })
+                .await?;
+            // What is shown as agreed comes from the receipt: it must be what was sent.
+            if claims.decisions != decisions {
+                return Err(ClientError::Receipt(ReceiptError::OtherConsent));
+            }
+            Ok(Recorded { record, claims })
+        })
+    }
+
+    /// `DELETE /v1/consents/{id}?session=<session>` with the session's secret.
+    pub fn withdraw_consent(&self, id: &str, session: &str) -> Call<ConsentRecord> {
+        let (id, session) = (id.to_string(), session.to_string());
+        let secret = self.secrets.get(&session);
+        let withdrawn = self.call(move |client, bearer| {
+            client.withdraw_consent(bearer, &id, &session, secret.as_deref())
+        });
+        Box::pin(async move { withdrawn.await?.read() })
+    }
+
+    /// Forgets card session `id`'s secret (the kiosk's patient has gone).
+    pub fn forget_session(&self, id: &str) {
+        self.secrets.forget(id);
     }
 
     pub fn health(&self) -> Call<Health> {

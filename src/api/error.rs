@@ -31,6 +31,10 @@ pub enum ClientError {
     /// answer is dropped, never shown. The text names the rule that failed.
     #[error("the gateway's signature over this answer does not match: {0}")]
     AnswerSignature(String),
+    /// A consent receipt that does not verify against the gateway's keys, is not for the
+    /// consent given, or has expired: the consent is not reported as recorded.
+    #[error("the consent receipt is refused: {0}")]
+    Receipt(onshi_core::consent::ReceiptError),
 }
 
 impl ClientError {

@@ -12,11 +12,12 @@ use onshi_core::api::{EventTicket, Health, QualificationAnswer, QualificationQue
 use onshi_core::card_session::{
     CardSessionView, PinEntry, StartCardSession, VisualCheck, SESSION_SECRET_HEADER,
 };
+use onshi_core::consent::{ConsentOverview, ConsentRecord, GiveConsent};
 use onshi_core::jose::KeySet;
 use serde::de::DeserializeOwned;
 use web_sys::{AbortController, AbortSignal};
 
-use super::{read_body, Call, ClientError, GatewayClient};
+use super::{read_body, Call, ClientError, GatewayClient, Json};
 
 /// Longer than the gateway's own 30 s terminal deadline, so the gateway's typed
 /// `terminal_timeout` normally arrives first and this only catches a hung gateway.
@@ -176,6 +177,13 @@ fn fetch_text(
     })
 }
 
+/// A 2xx answer as its JSON text (any JSON), read as a type only where it is used; any
+/// other status is the usual typed error.
+fn read_json<T>(status: u16, text: &str) -> Result<Json<T>, ClientError> {
+    read_body::<serde::de::IgnoredAny>(status, text)?;
+    Ok(Json::from_text(text.to_string()))
+}
+
 /// A 2xx `GET /v1/keys` must be a JWK Set of ES256 keys; anything else is the usual error.
 fn read_keys(status: u16, text: &str) -> Result<KeySet, ClientError> {
     // Non-2xx: the typed error; 2xx: any JSON, then read strictly as keys.
@@ -273,6 +281,55 @@ impl GatewayClient for HttpGateway {
             authorize(Request::delete(&self.session_url(id, "")), bearer, secret),
             None,
             self.card_timeout(),
+        )
+    }
+
+    fn consents(
+        &self,
+        bearer: &str,
+        session: &str,
+        secret: Option<&str>,
+    ) -> Call<Json<ConsentOverview>> {
+        let session = String::from(js_sys::encode_uri_component(session));
+        let url = format!("{}/v1/consents?session={session}", self.base);
+        exchange(
+            authorize(Request::get(&url), bearer, secret),
+            None,
+            self.card_timeout(),
+            read_json,
+        )
+    }
+
+    fn give_consent(
+        &self,
+        bearer: &str,
+        give: &Json<GiveConsent>,
+        secret: Option<&str>,
+    ) -> Call<Json<ConsentRecord>> {
+        let url = format!("{}/v1/consents", self.base);
+        exchange(
+            authorize(Request::post(&url), bearer, secret),
+            Some(give.text().to_string()),
+            self.card_timeout(),
+            read_json,
+        )
+    }
+
+    fn withdraw_consent(
+        &self,
+        bearer: &str,
+        id: &str,
+        session: &str,
+        secret: Option<&str>,
+    ) -> Call<Json<ConsentRecord>> {
+        let id = String::from(js_sys::encode_uri_component(id));
+        let session = String::from(js_sys::encode_uri_component(session));
+        let url = format!("{}/v1/consents/{id}?session={session}", self.base);
+        exchange(
+            authorize(Request::delete(&url), bearer, secret),
+            None,
+            self.card_timeout(),
+            read_json,
         )
     }
 

@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use onshi_core::answer_token::{verify_answer, AnswerTokenError};
 use onshi_core::api::QualificationAnswer;
+use onshi_core::consent::{verify_receipt, ReceiptClaims, ReceiptError};
 use onshi_core::jose::{JwsError, KeySet};
 
 use super::{Call, ClientError};
@@ -27,18 +28,54 @@ impl AnswerKeys {
         answer: &QualificationAnswer,
         fetch: impl Fn() -> Call<KeySet>,
     ) -> Result<(), ClientError> {
+        let checked = self
+            .check(
+                fetch,
+                |keys| verify_answer(answer, keys),
+                |error| matches!(error, AnswerTokenError::Signature(JwsError::UnknownKid)),
+            )
+            .await?;
+        checked.map(drop).map_err(refusal)
+    }
+
+    /// Checks a consent receipt of consent `id` at `now` (Unix seconds) with the same
+    /// keys and refetch rule; a refusal is [`ClientError::Receipt`].
+    pub async fn verify_receipt(
+        &self,
+        token: &str,
+        id: &str,
+        now: i64,
+        fetch: impl Fn() -> Call<KeySet>,
+    ) -> Result<ReceiptClaims, ClientError> {
+        let checked = self
+            .check(
+                fetch,
+                |keys| verify_receipt(token, keys, id, now),
+                |error| matches!(error, ReceiptError::Signature(JwsError::UnknownKid)),
+            )
+            .await?;
+        checked.map_err(ClientError::Receipt)
+    }
+
+    /// Runs `check` with the cached keys (fetched the first time), and once more with
+    /// freshly fetched ones when it failed for a key id the cache lacks.
+    async fn check<T, E>(
+        &self,
+        fetch: impl Fn() -> Call<KeySet>,
+        check: impl Fn(&KeySet) -> Result<T, E>,
+        unknown_kid: impl Fn(&E) -> bool,
+    ) -> Result<Result<T, E>, ClientError> {
         let cached = self.cached.borrow().clone();
         let (keys, fresh) = match cached {
             Some(keys) => (keys, false),
             None => (self.fetch(&fetch).await?, true),
         };
-        match verify_answer(answer, &keys) {
-            Ok(_) => Ok(()),
-            Err(AnswerTokenError::Signature(JwsError::UnknownKid)) if !fresh => {
+        match check(&keys) {
+            Err(error) if !fresh && unknown_kid(&error) => {
                 let keys = self.fetch(&fetch).await?;
-                verify_answer(answer, &keys).map(drop).map_err(refusal)
+                Ok(check(&keys))
             }
-            Err(error) => Err(refusal(error)),
+            result => Ok(result),
         }
     }
 

@@ -9,9 +9,31 @@ use yew::prelude::*;
 use crate::card::{Busy, CardAction, CardFlow, CardStage};
 use crate::context::UiContext;
 use crate::hooks::CardCommands;
-use crate::i18n::{text, Msg};
+use crate::i18n::{self, text, Msg};
 use crate::present;
-use crate::views::pin_pad::PinPadView;
+use crate::views::pin_pad::{PinPadView, PinTexts};
+
+/// The pad's words from the desk's tables.
+fn pin_texts(lang: onshi_core::codes::Lang, tries_left: u8) -> PinTexts {
+    let t = |msg: Msg| AttrValue::from(text(lang, msg));
+    PinTexts {
+        lang: crate::context::lang_tag(lang).into(),
+        label: t(Msg::PinLabel),
+        tries_left: i18n::tries_left(lang, tries_left).into(),
+        wrong: t(Msg::PinWrong),
+        low_warning: t(Msg::PinLowWarning),
+        incomplete: t(Msg::PinIncomplete),
+        last_confirm: t(Msg::PinLastConfirm),
+        send: t(Msg::PinSend),
+        confirm_send: t(Msg::PinConfirmSend),
+        sending: t(Msg::Sending),
+        back: t(Msg::PinBack),
+        clear: t(Msg::PinClear),
+        backspace: t(Msg::PinBackspace),
+        keypad: t(Msg::PinKeypad),
+        entered: std::array::from_fn(|n| i18n::pin_entered(lang, n).into()),
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct CardPanelProps {
@@ -146,6 +168,7 @@ pub fn CardPanel(props: &CardPanelProps) -> Html {
                         <>
                             <p class="onshi-cardflow__prompt">{ text(lang, Msg::CardPinPrompt) }</p>
                             <PinPadView tries_left={*tries_left}
+                                texts={pin_texts(lang, *tries_left)}
                                 previous_attempt_failed={*previous_attempt_failed}
                                 {busy}
                                 on_submit={props.commands.send_pin.clone()} />

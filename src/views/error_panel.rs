@@ -91,5 +91,6 @@ fn error_kind(error: &ClientError) -> &'static str {
         ClientError::Decode(_) => "decode",
         ClientError::NotSignedIn => "not_signed_in",
         ClientError::AnswerSignature(_) => "answer_signature",
+        ClientError::Receipt(_) => "receipt",
     }
 }

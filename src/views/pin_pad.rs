@@ -7,8 +7,31 @@
 use yew::prelude::*;
 
 use crate::context::UiContext;
-use crate::i18n::{self, text, Msg};
 use crate::pin::{caution, Caution, PinAction, PinPad, PinStep, PIN_LENGTH};
+
+/// The pad's words, in the page's language (the reception desk's ja/en tables, the
+/// kiosk's five languages): the pad itself holds the rules, not the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PinTexts {
+    /// The `lang` of these texts.
+    pub lang: AttrValue,
+    pub label: AttrValue,
+    /// "残り N 回" for the current tries left.
+    pub tries_left: AttrValue,
+    pub wrong: AttrValue,
+    pub low_warning: AttrValue,
+    pub incomplete: AttrValue,
+    pub last_confirm: AttrValue,
+    pub send: AttrValue,
+    pub confirm_send: AttrValue,
+    pub sending: AttrValue,
+    pub back: AttrValue,
+    pub clear: AttrValue,
+    pub backspace: AttrValue,
+    pub keypad: AttrValue,
+    /// For the screen reader: how many digits are in, for 0 to 4.
+    pub entered: [AttrValue; PIN_LENGTH + 1],
+}
 
 #[derive(Properties, PartialEq)]
 pub struct PinPadProps {
@@ -21,6 +44,7 @@ pub struct PinPadProps {
     pub busy: bool,
     /// Receives the PIN once, when the user sends it.
     pub on_submit: Callback<String>,
+    pub texts: PinTexts,
 }
 
 const KEYPAD: [u8; 9] = [1, 2, 3, 4, 5, 6, 7, 8, 9];
@@ -28,7 +52,7 @@ const KEYPAD: [u8; 9] = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 #[component]
 pub fn PinPadView(props: &PinPadProps) -> Html {
     let ui = use_context::<UiContext>().unwrap_or_default();
-    let lang = ui.lang;
+    let t = &props.texts;
     let pad = use_reducer(PinPad::default);
     let display_ref = use_node_ref();
     let back_ref = use_node_ref();
@@ -126,59 +150,59 @@ pub fn PinPadView(props: &PinPadProps) -> Html {
     let label_id = ui.id("pin-label");
 
     html! {
-        <div class="onshi-pin" role="group" aria-labelledby={label_id.clone()} {onkeydown}
+        <div class="onshi-pin" role="group" aria-labelledby={label_id.clone()} {onkeydown} lang={t.lang.clone()}
             data-tries-left={tries_left.to_string()}>
-            <p class="onshi-pin__label" id={label_id}>{ text(lang, Msg::PinLabel) }</p>
+            <p class="onshi-pin__label" id={label_id}>{ t.label.clone() }</p>
             <p class={classes!("onshi-pin__tries", (caution != Caution::None).then_some("onshi-pin__tries--low"))}>
-                { i18n::tries_left(lang, tries_left) }
+                { t.tries_left.clone() }
             </p>
             if props.previous_attempt_failed {
                 <p class="onshi-pin__wrong" role="alert">
-                    { text(lang, Msg::PinWrong) }{ " " }{ i18n::tries_left(lang, tries_left) }
+                    { t.wrong.clone() }{ " " }{ t.tries_left.clone() }
                 </p>
             }
             if caution != Caution::None {
-                <p class="onshi-pin__warning">{ text(lang, Msg::PinLowWarning) }</p>
+                <p class="onshi-pin__warning">{ t.low_warning.clone() }</p>
             }
             <div class="onshi-pin__display" tabindex="0" ref={display_ref}
-                aria-label={text(lang, Msg::PinLabel)} aria-describedby={ui.id("pin-entered")}>
+                aria-label={t.label.clone()} aria-describedby={ui.id("pin-entered")}>
                 { for slots }
                 <span class="onshi-visually-hidden" id={ui.id("pin-entered")} aria-live="polite">
-                    { i18n::pin_entered(lang, entered) }
+                    { t.entered[entered.min(PIN_LENGTH)].clone() }
                 </span>
             </div>
             if pad.incomplete {
-                <p class="onshi-pin__incomplete" role="alert">{ text(lang, Msg::PinIncomplete) }</p>
+                <p class="onshi-pin__incomplete" role="alert">{ t.incomplete.clone() }</p>
             }
             if pad.step == PinStep::Confirming {
                 <div class="onshi-pin__confirm" role="alertdialog"
                     aria-labelledby={ui.id("pin-confirm")}>
                     <p class="onshi-pin__confirm-text" id={ui.id("pin-confirm")}>
-                        { text(lang, Msg::PinLastConfirm) }
+                        { t.last_confirm.clone() }
                     </p>
                     <div class="onshi-pin__confirm-actions">
                         <button type="button" class="onshi-button onshi-button--warning"
                             data-action="pin-confirm-send" disabled={props.busy}
                             onclick={act(PinAction::Submit { tries_left })}>
-                            { text(lang, Msg::PinConfirmSend) }
+                            { t.confirm_send.clone() }
                         </button>
                         <button type="button" class="onshi-button" data-action="pin-back"
                             ref={back_ref} onclick={act(PinAction::Back)}>
-                            { text(lang, Msg::PinBack) }
+                            { t.back.clone() }
                         </button>
                     </div>
                 </div>
             } else {
-                <div class="onshi-pin__keypad" role="group" aria-label={text(lang, Msg::PinKeypad)}>
+                <div class="onshi-pin__keypad" role="group" aria-label={t.keypad.clone()}>
                     { for KEYPAD.iter().map(|d| key_button(*d)) }
                     <button type="button" class="onshi-pin__key onshi-pin__key--aux"
                         data-action="pin-clear" disabled={props.busy} onclick={act(PinAction::Clear)}>
-                        { text(lang, Msg::PinClear) }
+                        { t.clear.clone() }
                     </button>
                     { key_button(0) }
                     <button type="button" class="onshi-pin__key onshi-pin__key--aux"
                         data-action="pin-backspace" disabled={props.busy}
-                        aria-label={text(lang, Msg::PinBackspace)}
+                        aria-label={t.backspace.clone()}
                         onclick={act(PinAction::Backspace)}>
                         { "⌫" }
                     </button>
@@ -187,7 +211,7 @@ pub fn PinPadView(props: &PinPadProps) -> Html {
                     <button type="button" class="onshi-button onshi-button--primary"
                         data-action="pin-send" disabled={props.busy}
                         onclick={act(PinAction::Submit { tries_left })}>
-                        { if props.busy { text(lang, Msg::Sending) } else { text(lang, Msg::PinSend) } }
+                        { if props.busy { t.sending.clone() } else { t.send.clone() } }
                     </button>
                 </div>
             }

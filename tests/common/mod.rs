@@ -12,7 +12,7 @@ use futures::channel::oneshot;
 use futures::future::LocalBoxFuture;
 use gloo_timers::future::TimeoutFuture;
 use onshi::api::{
-    Call, ClientError, EventFeed, FeedMessage, FeedSignal, GatewayClient, Subscription,
+    Call, ClientError, EventFeed, FeedMessage, FeedSignal, GatewayClient, Json, Subscription,
     HEALTH_EVERY_MS,
 };
 use onshi::config::MountOptions;
@@ -27,6 +27,10 @@ use onshi_core::card_session::{
     CardSessionState, CardSessionView, PinEntry, StartCardSession, VerificationMethod,
 };
 use onshi_core::codes::{ConsentFlag, Lang, PersonalFamily, Sex};
+use onshi_core::consent::{
+    ConsentDecisions, ConsentOverview, ConsentRecord, ConsentSource, GiveConsent, ReceiptClaims,
+    RECEIPT_TYP,
+};
 use onshi_core::jose::{encode, KeySet};
 use onshi_core::qualification::{
     Insurance, Person, ProcessingResult, QualificationRecord, ViewingConsent, ViewingConsents,
@@ -90,6 +94,14 @@ pub struct ScriptedClient {
     /// Answers go out as scripted, without the gateway's token added (to test refusals
     /// of unsigned answers).
     pub unsigned: Cell<bool>,
+    /// `GET /v1/consents` answers (the latest stays until replaced; none: no consents).
+    pub overview: RefCell<Option<Result<ConsentOverview, ClientError>>>,
+    /// `POST /v1/consents` answers, in order (none: a record with a good receipt).
+    pub consent_replies: RefCell<VecDeque<Result<ConsentRecord, ClientError>>>,
+    /// The bodies `POST /v1/consents` got.
+    pub given: RefCell<Vec<GiveConsent>>,
+    /// `DELETE /v1/consents/{id}?session=…` calls, as `"{id} {session}"`.
+    pub withdrawn: RefCell<Vec<String>>,
 }
 
 /// A reply the test has not given yet.
@@ -198,6 +210,74 @@ impl ScriptedClient {
 }
 
 impl GatewayClient for ScriptedClient {
+    fn consents(
+        &self,
+        bearer: &str,
+        session: &str,
+        secret: Option<&str>,
+    ) -> Call<Json<ConsentOverview>> {
+        if let Err(e) = self.gate("consents", bearer) {
+            return Box::pin(async move { Err(e) });
+        }
+        self.note_secret(&format!("consents {session}"), secret);
+        let reply = self.overview.borrow().clone().unwrap_or_else(|| {
+            Ok(ConsentOverview {
+                consents: Vec::new(),
+                states: Default::default(),
+            })
+        });
+        Box::pin(async move { reply.map(|overview| Json::of(&overview)) })
+    }
+
+    fn give_consent(
+        &self,
+        bearer: &str,
+        give: &Json<GiveConsent>,
+        secret: Option<&str>,
+    ) -> Call<Json<ConsentRecord>> {
+        let give = give.read().expect("a GiveConsent body");
+        if let Err(e) = self.gate("give_consent", bearer) {
+            return Box::pin(async move { Err(e) });
+        }
+        self.note_secret(&format!("give_consent {}", give.session), secret);
+        let reply = self
+            .consent_replies
+            .borrow_mut()
+            .pop_front()
+            .unwrap_or_else(|| {
+                Ok(consent_record(
+                    "c1",
+                    give.decisions,
+                    now_secs(),
+                    &gateway_key(),
+                ))
+            });
+        self.given.borrow_mut().push(give);
+        Box::pin(async move { reply.map(|record| Json::of(&record)) })
+    }
+
+    fn withdraw_consent(
+        &self,
+        bearer: &str,
+        id: &str,
+        session: &str,
+        secret: Option<&str>,
+    ) -> Call<Json<ConsentRecord>> {
+        if let Err(e) = self.gate("withdraw_consent", bearer) {
+            return Box::pin(async move { Err(e) });
+        }
+        self.note_secret(&format!("withdraw_consent {session}"), secret);
+        self.withdrawn.borrow_mut().push(format!("{id} {session}"));
+        let mut record = consent_record(
+            id,
+            ConsentDecisions::default(),
+            now_secs() - 600,
+            &gateway_key(),
+        );
+        record.withdrawn_at = Some(now_secs());
+        Box::pin(async move { Ok(Json::of(&record)) })
+    }
+
     fn start_card_session(&self, bearer: &str, _: StartCardSession) -> Call<CardSessionView> {
         if let Err(e) = self.gate("start", bearer) {
             return Box::pin(async move { Err(e) });
@@ -404,6 +484,37 @@ pub fn sign_jws(
     );
     let signature: Signature = key.sign(input.as_bytes());
     format!("{input}.{}", encode(&signature.to_bytes()))
+}
+
+/// Unix seconds now, from the browser's clock.
+pub fn now_secs() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+/// A kiosk consent `id` given at `given_at` (valid 24 h), with a receipt signed by `key`
+/// (the scripted gateway's key, or another to forge one).
+pub fn consent_record(
+    id: &str,
+    decisions: ConsentDecisions,
+    given_at: i64,
+    key: &SigningKey,
+) -> ConsentRecord {
+    let mut record = ConsentRecord {
+        id: id.to_string(),
+        patient: "patient-ref-1".into(),
+        source: ConsentSource::Kiosk,
+        method: VerificationMethod::Pin,
+        decisions,
+        given_at,
+        valid_until: given_at + onshi_core::consent::VALIDITY_SECS,
+        withdrawn_at: None,
+        receipt: None,
+    };
+    let claims =
+        serde_json::to_value(ReceiptClaims::for_record(&record, "1312345678")).expect("claims");
+    let header = serde_json::json!({"alg": "ES256", "kid": GATEWAY_KID, "typ": RECEIPT_TYP});
+    record.receipt = Some(sign_jws(&header, &claims, key));
+    record
 }
 
 /// `answer` with the token the gateway adds (`typ: onshi-answer+jwt`).
