@@ -36,6 +36,8 @@ pkg-config --exists libpcsclite 2>/dev/null || need_apt+=(libpcsclite-dev pkg-co
 command -v pcsc_scan >/dev/null 2>&1 || need_apt+=(pcsc-tools)
 # PostgreSQL: the gateway's shared store for clinics with several desks; the tests start a
 # throwaway cluster of it (scripts/postgres.sh), never the system one.
+# The kiosk's Japanese, Chinese and Korean text in headless Chromium (screenshots, e2e).
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)
 command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing Debian packages: ${need_apt[*]}"
