@@ -82,4 +82,5 @@ node scripts/demo-emr.mjs users
 step "their credentials are signed by the page server (key in $ISSUER_DIR; the gateway trusts $TRUST_KEYS)"
 echo
 step "open ${PAGE_URL}  (gateway ${GATEWAY_URL}; log in $DEMO_DIR/gateway.log; Ctrl-C stops)"
+step "the patient kiosk: ${PAGE_URL%/}/kiosk.html  (?lang=ja|en|zh-Hans|ko|vi)"
 wait -n "${pids[@]}"
